@@ -1,0 +1,159 @@
+"""Shared fixtures: the built book, a headless browser, a Voila server."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+CHROMIUM_CANDIDATES = (
+    os.environ.get("REINTEGRA_CHROMIUM", ""),
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_http(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    last: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status < 500:
+                    return
+        except Exception as exc:  # noqa: BLE001 - retried until the deadline
+            last = exc
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s: {last}")
+
+
+# ------------------------------------------------------------------------- book
+
+
+@pytest.fixture(scope="session")
+def built_book(repo) -> Path:
+    """Both editions, built as `./course book --no-serve` builds them (execution cache reused)."""
+    from reintegra import build
+
+    code = build.build_book(["en", "fr"], quiet=True)
+    assert code == 0, "the book did not build without warnings (see the captured output)"
+    return repo / "_build" / "html"
+
+
+# ---------------------------------------------------------------------- browser
+
+
+def find_chromium() -> str | None:
+    for candidate in CHROMIUM_CANDIDATES:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium driven by Playwright. In CI a missing browser fails the test."""
+    executable = find_chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - the test extra installs it
+        if IN_CI:
+            pytest.fail(f"Playwright is not installed: {exc}")
+        pytest.skip("Playwright is not installed")
+    if executable is None:
+        message = "no Chromium found (apt-get install chromium, or set REINTEGRA_CHROMIUM)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        try:
+            instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001
+            if IN_CI:
+                pytest.fail(f"Chromium could not start: {exc}")
+            pytest.skip(f"Chromium could not start: {exc}")
+        yield instance
+        instance.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def static_server(built_book):
+    """The built book served over HTTP on a free local port."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(built_book)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def voila_server(repo, tmp_path_factory):
+    """Voila serving the exercises on a free local port, as a workshop would."""
+    port = free_port()
+    env = dict(os.environ)
+    env.pop("REINTEGRA_LANG", None)  # the page's ?lang= chooses the language
+    env["MPLBACKEND"] = "Agg"
+    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path_factory.mktemp("jupyter-runtime"))
+    log = tmp_path_factory.mktemp("voila-log") / "voila.log"
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
+             "--Voila.ip=127.0.0.1", "--show_tracebacks=True", str(repo / "exercises")],
+            cwd=repo, env=env, stdout=handle, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_http(url, timeout=90)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        if process.returncode not in (0, -15, None):
+            print(log.read_text(errors="replace")[-4000:])

@@ -1,0 +1,62 @@
+"""The three-dimensions exercise: its logic, and its widget driven like a learner would."""
+from reintegra import dimensions
+from reintegra.ui.dimension_sort import DimensionSorter, summary_text
+
+
+def test_every_need_has_a_dimension_and_a_reason_in_both_languages():
+    assert len(dimensions.NEEDS) == 12
+    assert {n.dimension for n in dimensions.NEEDS} == set(dimensions.DIMENSIONS)
+    for need in dimensions.NEEDS:
+        assert need.reason("en") and need.reason("fr") != need.reason("en")
+
+
+def test_check_marks_right_wrong_and_missing():
+    verdicts = dimensions.check({"n1": "economic", "n2": "economic", "n3": "nonsense"})
+    status = {v.need.id: v.status for v in verdicts}
+    assert status["n1"] == "right"
+    assert status["n2"] == "wrong"
+    assert status["n3"] == "missing"  # an answer that is not a dimension is no answer
+    assert dimensions.tally(verdicts) == {"right": 1, "wrong": 1, "missing": 10}
+
+
+def test_all_economic_gets_the_count_of_economic_needs():
+    verdicts = dimensions.check({n.id: "economic" for n in dimensions.NEEDS})
+    economic = sum(n.dimension == "economic" for n in dimensions.NEEDS)
+    assert dimensions.tally(verdicts)["right"] == economic
+    assert summary_text(verdicts, "en").startswith(f"{economic} of 12 right")
+
+
+def test_widget_feedback_follows_the_learner_answers():
+    sorter = DimensionSorter("en")
+    sorter.choices["n1"].value = "economic"
+    sorter.choices["n2"].value = "psychosocial"
+    sorter.check_button.click()
+    assert "Right." in sorter.feedback["n1"].value
+    assert "Not quite: this is social." in sorter.feedback["n2"].value
+    assert "No answer yet" in sorter.feedback["n3"].value
+    assert "1 of 12 right, 1 to review, 10 not answered." in sorter.summary.value
+    # Changing an answer clears its stale feedback; checking again updates the summary.
+    sorter.choices["n2"].value = "social"
+    assert sorter.feedback["n2"].value == ""
+    sorter.check_button.click()
+    assert "2 of 12 right" in sorter.summary.value
+
+
+def test_widget_all_right_and_reset():
+    sorter = DimensionSorter("en")
+    for need in dimensions.NEEDS:
+        sorter.choices[need.id].value = need.dimension
+    sorter.check_button.click()
+    assert "All needs are in the right dimension" in sorter.summary.value
+    sorter.reset_button.click()
+    assert all(c.value is None for c in sorter.choices.values())
+    assert sorter.summary.value == ""
+
+
+def test_widget_speaks_french():
+    sorter = DimensionSorter("fr")
+    assert sorter.check_button.description == "Vérifier mes réponses"
+    sorter.choices["n2"].value = "economic"
+    sorter.check_button.click()
+    assert "Pas tout à fait\u00a0: c’est la dimension sociale." in sorter.feedback["n2"].value
+    assert "sur 12 justes" in sorter.summary.value

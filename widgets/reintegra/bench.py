@@ -1,0 +1,120 @@
+"""The benchmark: figures on what users wait for, printed and saved as JSON.
+
+``reintegra bench`` (or ``./course bench``) prints each figure and writes them
+all to ``_build/benchmark.json``. Parts can be chosen with ``--only``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from .i18n import messages
+from .paths import repo_root
+
+M = messages(
+    "bench",
+    {
+        "title": ("Benchmark of the course", "Banc d’essai du cours"),
+        "written": ("Figures written to {path}", "Chiffres enregistrés dans {path}"),
+        "unknown": ("Unknown part: {name}. Parts: {parts}", "Partie inconnue\u00a0: {name}. Parties\u00a0: {parts}"),
+    },
+)
+
+PARTS: dict[str, Callable[[Path], dict]] = {}
+
+
+def part(name: str):
+    def register(function):
+        PARTS[name] = function
+        return function
+    return register
+
+
+def _copy_of_book(root: Path, into: Path) -> Path:
+    """A copy of the sources (not the build) so that timings start cold."""
+    target = into / "book"
+    ignore = shutil.ignore_patterns("_build", ".venv", ".git", "__pycache__", ".ipynb_checkpoints")
+    shutil.copytree(root, target, ignore=ignore)
+    return target
+
+
+def _build_copy(copy: Path) -> float:
+    env = dict(os.environ, REINTEGRA_ROOT=str(copy))
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", "import sys; from reintegra.build import build_book; sys.exit(build_book(quiet=True))"],
+        env=env, cwd=copy, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - start
+
+
+@part("book")
+def bench_book(root: Path) -> dict:
+    """Cold build of both editions, then the rebuild after touching one prose page."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = _copy_of_book(root, Path(tmp))
+        cold = _build_copy(copy)
+        page = copy / "book" / "setup.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        rebuild = _build_copy(copy)
+    return {
+        "book_cold_build_s": round(cold, 2),
+        "book_rebuild_one_page_s": round(rebuild, 2),
+        "book_rebuild_to_cold_ratio": round(rebuild / cold, 3),
+    }
+
+
+@part("nbval")
+def bench_nbval(root: Path) -> dict:
+    """Time to validate every notebook with nbval."""
+    targets = [str(p) for folder in ("exercises", "modules") for p in sorted((root / folder).rglob("*.ipynb"))
+               if ".ipynb_checkpoints" not in p.parts]
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--nbval-lax", "--nbval-current-env", "-p", "no:cacheprovider",
+         "-o", "addopts=", *targets],
+        cwd=root, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - start
+    return {"nbval_notebooks": len(targets), "nbval_run_s": round(elapsed, 2)}
+
+
+def run(only: list[str] | None = None) -> int:
+    root = repo_root()
+    chosen = only or list(PARTS)
+    for name in chosen:
+        if name not in PARTS:
+            print(M("unknown", None, name=name, parts=", ".join(PARTS)), file=sys.stderr)
+            return 2
+    results: dict = {
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+    }
+    print(M("title"))
+    for name in chosen:
+        figures = PARTS[name](root)
+        results[name] = figures
+        for key, value in figures.items():
+            print(f"  {key:<40} {value}")
+    out = root / "_build" / "benchmark.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    previous.update(results)
+    out.write_text(json.dumps(previous, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(M("written", None, path=out))
+    return 0
+
+
+def percentiles(samples: list[float]) -> dict:
+    """Median and 95th percentile of a list of durations, in milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"median_ms": round(1000 * statistics.median(ordered), 2), "p95_ms": round(1000 * p95, 2)}

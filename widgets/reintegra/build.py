@@ -1,0 +1,253 @@
+"""Build the two editions of the book, keep the French catalogues up to date, serve.
+
+English is the source. The French edition is the same sources built with
+``language=fr`` and the translation catalogues in ``locales/fr/LC_MESSAGES``
+(Sphinx gettext). Each edition executes its notebooks with ``REINTEGRA_LANG``
+set, so that chart labels, table headers and widget text come out in the
+edition's language, and each keeps its own execution cache.
+
+Output::
+
+    _build/html/index.html      a page that leads to both editions
+    _build/html/en/...          English edition
+    _build/html/fr/...          French edition
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .i18n import LANGUAGES, messages
+from .paths import repo_root
+
+M = messages(
+    "build",
+    {
+        "building": ("Building the {lang} edition…", "Construction de l’édition {lang}…"),
+        "built": ("{lang} edition built in {seconds:.0f} s.", "Édition {lang} construite en {seconds:.0f}\u00a0s."),
+        "failed": (
+            "The {lang} edition failed to build (see the messages above).",
+            "La construction de l’édition {lang} a échoué (voir les messages ci-dessus).",
+        ),
+        "serving": (
+            "The course is served at {url} (English: {url}en/, French: {url}fr/). Press Ctrl+C to stop.",
+            "Le cours est servi à l’adresse {url} (anglais\u00a0: {url}en/, français\u00a0: {url}fr/). Ctrl+C pour arrêter.",
+        ),
+        "port_busy": (
+            "Port {port} is busy; trying {next}.",
+            "Le port {port} est occupé\u00a0; essai du port {next}.",
+        ),
+        "title": ("Reintegration: the integrated approach", "Réintégration\u00a0: l’approche intégrée"),
+        "edition_en": ("English", "anglaise"),
+        "edition_fr": ("French", "française"),
+    },
+)
+
+
+def build_dir(root: Path | None = None) -> Path:
+    return (root or repo_root()) / "_build"
+
+
+def edition_overrides(lang: str, root: Path) -> dict:
+    """Sphinx settings that differ between the editions."""
+    out = build_dir(root)
+    overrides = {
+        "language": lang,
+        "html_search_language": lang,
+        "nb_execution_cache_path": str(out / ".jupyter_cache" / lang),
+        "locale_dirs": [str(root / "locales")],
+        "gettext_compact": False,
+        "html_title": M("title", lang),
+        "project": M("title", lang),
+        "latex_individualpages": False,  # read (and removed) by Jupyter Book itself
+    }
+    return overrides
+
+
+def _edition_env(lang: str) -> dict:
+    env = dict(os.environ)
+    env["REINTEGRA_LANG"] = lang
+    env["MPLBACKEND"] = "Agg"
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def _sphinx(root: Path, builder: str, outdir: Path, doctrees: Path, overrides: dict,
+            warnings_as_errors: bool = True, quiet: bool = False) -> int:
+    """Run one Jupyter Book (Sphinx) build in this process."""
+    from jupyter_book.sphinx import build_sphinx
+
+    result = build_sphinx(
+        str(root),
+        str(outdir),
+        noconfig=True,
+        path_config=str(root / "_config.yml"),
+        confoverrides=overrides,
+        doctreedir=str(doctrees),
+        builder=builder,
+        warningiserror=warnings_as_errors,
+        keep_going=True,
+        quiet=quiet,
+    )
+    if isinstance(result, Exception):
+        print(result, file=sys.stderr)
+        return 1
+    return int(result or 0)
+
+
+def _run_child(args: list[str], lang: str) -> int:
+    """Each edition builds in its own process: Sphinx patches docutils globally."""
+    cmd = [sys.executable, "-m", "reintegra.build", *args]
+    return subprocess.call(cmd, env=_edition_env(lang), cwd=repo_root())
+
+
+def build_edition(lang: str, quiet: bool = False) -> int:
+    root = repo_root()
+    out = build_dir(root)
+    print(M("building", lang, lang=M(f"edition_{lang}", lang)), flush=True)
+    start = time.perf_counter()
+    code = _run_child(["_edition", lang] + (["--quiet"] if quiet else []), lang)
+    if code:
+        print(M("failed", lang, lang=M(f"edition_{lang}", lang)), file=sys.stderr)
+    else:
+        print(M("built", lang, lang=M(f"edition_{lang}", lang), seconds=time.perf_counter() - start))
+    write_root_index(out / "html")
+    return code
+
+
+def build_book(langs=LANGUAGES, quiet: bool = False) -> int:
+    for lang in langs:
+        code = build_edition(lang, quiet=quiet)
+        if code:
+            return code
+    return 0
+
+
+def write_root_index(html_dir: Path) -> Path:
+    """The page at the top of ``_build/html``: choose English or French."""
+    html_dir.mkdir(parents=True, exist_ok=True)
+    (html_dir / ".nojekyll").write_text("")
+    page = html_dir / "index.html"
+    page.write_text(ROOT_INDEX, encoding="utf-8")
+    return page
+
+
+ROOT_INDEX = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Reintegration: the integrated approach · Réintégration\u00a0: l’approche intégrée</title>
+<style>
+ body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
+        min-height: 100vh; display: flex; align-items: center; justify-content: center;
+        background: #f4f7fa; color: #1d2a35; }
+ main { max-width: 46rem; padding: 2rem; text-align: center; }
+ h1 { font-size: 1.6rem; margin-bottom: .3rem; }
+ p { line-height: 1.5; }
+ .choices { display: flex; gap: 1.2rem; justify-content: center; flex-wrap: wrap; margin-top: 2rem; }
+ .choices a { display: block; min-width: 15rem; padding: 1.2rem 1.5rem; border-radius: .5rem;
+        background: #0072b2; color: #fff; text-decoration: none; font-size: 1.15rem; }
+ .choices a:hover, .choices a:focus { background: #005a8c; }
+ .choices small { display: block; opacity: .9; font-size: .85rem; margin-top: .3rem; }
+</style>
+</head>
+<body>
+<main>
+ <h1>Reintegration: the integrated approach</h1>
+ <h1 lang="fr">Réintégration\u00a0: l’approche intégrée</h1>
+ <p>A course for reintegration case managers, trainers and partners.<br>
+ <span lang="fr">Un cours pour les gestionnaires de cas, les formateurs et les partenaires de la réintégration.</span></p>
+ <div class="choices">
+  <a href="en/index.html" hreflang="en" lang="en">English<small>Read the course in English</small></a>
+  <a href="fr/index.html" hreflang="fr" lang="fr">Français<small>Lire le cours en français</small></a>
+ </div>
+</main>
+</body>
+</html>
+"""
+
+
+# ----------------------------------------------------------------- translations
+
+
+def extract_messages(outdir: Path | None = None) -> Path:
+    """Write the English message templates (``.pot``) of the whole book."""
+    outdir = outdir or build_dir() / "gettext"
+    code = _run_child(["_gettext", str(outdir)], "en")
+    if code:
+        raise RuntimeError("extracting the messages of the book failed")
+    return outdir
+
+
+def update_translations() -> int:
+    """Extract the English messages and merge them into the French catalogues.
+
+    Changed English becomes a fuzzy entry, new English an empty one: the
+    translation test fails until a translator has dealt with both.
+    """
+    root = repo_root()
+    out = build_dir(root)
+    extract_messages(out / "gettext")
+    return subprocess.call(
+        [sys.executable, "-m", "sphinx_intl", "update", "-p", str(out / "gettext"),
+         "-l", "fr", "-d", str(root / "locales"), "-w", "0"],
+        cwd=root,
+    )
+
+
+# ----------------------------------------------------------------------- serving
+
+
+def serve(port: int = 8000, host: str = "127.0.0.1", tries: int = 20) -> None:
+    directory = build_dir() / "html"
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    for attempt in range(tries):
+        try:
+            server = http.server.ThreadingHTTPServer((host, port + attempt), handler)
+            break
+        except OSError:
+            print(M("port_busy", None, port=port + attempt, next=port + attempt + 1))
+    else:
+        raise SystemExit(1)
+    url = f"http://{host}:{server.server_address[1]}/"
+    print(M("serving", None, url=url), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - signature of the base class
+        pass
+
+
+# ------------------------------------------------------------- child processes
+
+
+def _child(argv: list[str]) -> int:
+    root = repo_root()
+    out = build_dir(root)
+    if argv[0] == "_edition":
+        lang = argv[1]
+        quiet = "--quiet" in argv
+        return _sphinx(root, "html", out / "html" / lang, out / ".doctrees" / lang,
+                       edition_overrides(lang, root), quiet=quiet)
+    if argv[0] == "_gettext":
+        target = Path(argv[1]) if len(argv) > 1 else out / "gettext"
+        overrides = edition_overrides("en", root)
+        return _sphinx(root, "gettext", target, out / ".doctrees" / "gettext", overrides,
+                       quiet=True)
+    raise SystemExit(f"unknown build step {argv[0]!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))

@@ -1,0 +1,82 @@
+"""Command line: ``reintegra book | data | translations | bench``.
+
+``./course`` at the root of the repository creates the virtual environment and
+calls this; ``reintegra --help`` lists the subcommands.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .i18n import messages
+
+M = messages(
+    "cli",
+    {
+        "description": (
+            "Course on the integrated approach to reintegration: build the book, make the data, run the benchmark.",
+            "Cours sur l’approche intégrée de la réintégration\u00a0: construire le livre, produire les données, mesurer les performances.",
+        ),
+        "book": ("Build both editions of the book and serve them.", "Construire les deux éditions du livre et les servir."),
+        "no_serve": ("Build only; do not serve.", "Construire seulement, sans servir."),
+        "serve_only": ("Serve what is already built.", "Servir ce qui est déjà construit."),
+        "port": ("Port to serve on (default 8000).", "Port d’écoute (8000 par défaut)."),
+        "lang": ("Build only this edition.", "Ne construire que cette édition."),
+        "data": ("Regenerate the synthetic datasets.", "Régénérer les jeux de données synthétiques."),
+        "translations": (
+            "Update the French catalogues from the English sources (changed text becomes fuzzy).",
+            "Mettre à jour les catalogues français à partir des sources anglaises (le texte modifié devient «\u00a0fuzzy\u00a0»).",
+        ),
+        "bench": ("Run the benchmark and print its figures.", "Lancer le banc d’essai et afficher ses chiffres."),
+        "bench_only": ("Only these parts of the benchmark.", "Seulement ces parties du banc d’essai."),
+    },
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="reintegra", description=M("description"))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    book = sub.add_parser("book", help=M("book"), description=M("book"))
+    book.add_argument("--no-serve", action="store_true", help=M("no_serve"))
+    book.add_argument("--serve-only", action="store_true", help=M("serve_only"))
+    book.add_argument("--port", type=int, default=8000, help=M("port"))
+    book.add_argument("--lang", choices=["en", "fr"], help=M("lang"))
+
+    data = sub.add_parser("data", help=M("data"), description=M("data"), add_help=False)
+    data.add_argument("rest", nargs=argparse.REMAINDER)
+
+    sub.add_parser("translations", help=M("translations"), description=M("translations"))
+
+    bench = sub.add_parser("bench", help=M("bench"), description=M("bench"))
+    bench.add_argument("--only", nargs="*", help=M("bench_only"))
+
+    args = parser.parse_args(argv)
+
+    if args.command == "book":
+        from . import build
+
+        if not args.serve_only:
+            code = build.build_book([args.lang] if args.lang else ["en", "fr"])
+            if code:
+                return code
+        if not args.no_serve:
+            build.serve(port=args.port)
+        return 0
+    if args.command == "data":
+        from .synth import main_data
+
+        return main_data(args.rest) or 0
+    if args.command == "translations":
+        from .build import update_translations
+
+        return update_translations()
+    if args.command == "bench":
+        from .bench import run
+
+        return run(args.only)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,408 @@
+"""Sphinx extension of the course: two editions, lesson structure, knowledge checks.
+
+What it adds to Jupyter Book:
+
+* a language switcher in the header of every page, leading to the same page in
+  the other edition (``../fr/<page>.html`` from ``en/<page>.html``), and
+  ``<link rel="alternate" hreflang>`` tags;
+* lesson directives in the style of the Carpentries: ``lesson-info`` (teaching
+  and exercise minutes read from the page's front matter), ``questions``,
+  ``objectives`` (with stable ids, so a test can check that each objective is
+  assessed), ``keypoints`` and ``instructor-note``;
+* ``quiz``: a knowledge check with feedback on every option that works in the
+  static HTML without JavaScript and without a network (radio buttons and CSS);
+* local copies of the widget renderer (no CDN) and the course's stylesheet.
+
+Titles the extension writes (« Objectives », « Correct ») come from the package's
+message catalogue in the language of the edition.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import Directive, directives
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.locale import init as init_locale
+from sphinx.transforms import SphinxTransform
+from sphinx.util.i18n import docname_to_domain
+from sphinx.util import logging
+
+from ..i18n import messages
+
+HERE = Path(__file__).parent
+LOGGER = logging.getLogger(__name__)
+
+M = messages(
+    "book",
+    {
+        "questions": ("Questions", "Questions", True),
+        "objectives": ("Objectives", "Objectifs"),
+        "keypoints": ("Key points", "Points clés"),
+        "instructor_note": ("Instructor note", "Note pour l’animateur ou l’animatrice"),
+        "teaching": ("Teaching", "Enseignement"),
+        "exercises": ("Exercises", "Exercices"),
+        "total": ("Total", "Total", True),
+        "minutes": ("{n} min", "{n}\u00a0min"),
+        "switch_label": ("Language", "Langue"),
+        "read_in_other": ("Lire en français", "Read in English"),
+        "correct": ("Correct.", "Exact."),
+        "not_quite": ("Not quite.", "Pas tout à fait."),
+        "quiz_title": ("Check your understanding", "Vérifiez vos acquis"),
+        "quiz_hint": (
+            "Choose an answer to see the feedback. You can change your answer.",
+            "Choisissez une réponse pour voir le commentaire. Vous pouvez changer de réponse.",
+        ),
+    },
+)
+
+OTHER = {"en": "fr", "fr": "en"}
+
+
+def edition_lang(app: Sphinx) -> str:
+    return "fr" if (app.config.language or "en").startswith("fr") else "en"
+
+
+# --------------------------------------------------------------------------- nodes
+
+
+class quiz(nodes.General, nodes.Element):
+    """A knowledge-check question; children are resolved into the nodes below."""
+
+
+class quiz_question(nodes.General, nodes.Element):
+    pass
+
+
+class quiz_option(nodes.General, nodes.Element):
+    pass
+
+
+class quiz_label(nodes.General, nodes.TextElement):
+    pass
+
+
+class quiz_feedback(nodes.General, nodes.Element):
+    pass
+
+
+class lesson_info(nodes.General, nodes.Element):
+    """Placeholder filled from the page's front matter once it has been read."""
+
+
+# ---------------------------------------------------------------------- directives
+
+
+class _Box(Directive):
+    """An admonition whose title is written by the extension in the edition's language."""
+
+    has_content = True
+    option_spec = {"class": directives.class_option}
+    key = ""
+    css = ""
+
+    def run(self):
+        app = self.state.document.settings.env.app
+        node = nodes.admonition("\n".join(self.content), classes=["admonition", self.css])
+        # The title comes from the package's catalogue, already in the edition's
+        # language: keep it out of the gettext catalogues.
+        node += nodes.title("", M(self.key, edition_lang(app)), translatable=False)
+        self.state.nested_parse(self.content, self.content_offset, node)
+        self.add_extra(node)
+        return [node]
+
+    def add_extra(self, node):
+        pass
+
+
+class QuestionsDirective(_Box):
+    key, css = "questions", "lesson-questions"
+
+
+class KeypointsDirective(_Box):
+    key, css = "keypoints", "lesson-keypoints"
+
+
+class InstructorNoteDirective(_Box):
+    key, css = "instructor_note", "instructor-note"
+
+
+class ObjectivesDirective(_Box):
+    """``:ids: m1-o1 m1-o2`` names the objectives of the list, in order."""
+
+    key, css = "objectives", "lesson-objectives"
+    option_spec = {"ids": directives.unchanged_required}
+
+    def add_extra(self, node):
+        ids = (self.options.get("ids") or "").split()
+        node["objective_ids"] = ids
+        items = [item for lst in node.findall(nodes.bullet_list) for item in lst.children]
+        items += [item for lst in node.findall(nodes.enumerated_list) for item in lst.children]
+        if ids and len(ids) != len(items):
+            LOGGER.warning(
+                "objectives: %d ids for %d list items", len(ids), len(items),
+                location=node, type="reintegra", subtype="objectives",
+            )
+        for oid, item in zip(ids, items):
+            item["ids"].append(f"objective-{oid}")
+            item["classes"].append("objective")
+
+
+class LessonInfoDirective(Directive):
+    has_content = False
+
+    def run(self):
+        return [lesson_info()]
+
+
+class QuizDirective(Directive):
+    """A multiple-choice question with feedback on every option.
+
+    The content is the question, then an enumerated list: the first paragraph of
+    each item is the option, what follows is the feedback. ``:correct:`` gives the
+    number of the right option (1-based); ``:assesses:`` the objective ids.
+    """
+
+    has_content = True
+    required_arguments = 0
+    option_spec = {
+        "id": directives.unchanged_required,
+        "correct": directives.positive_int,
+        "assesses": directives.unchanged,
+    }
+
+    def run(self):
+        env = self.state.document.settings.env
+        qid = self.options.get("id") or f"quiz-{env.new_serialno('quiz')}"
+        node = quiz(
+            "",
+            quiz_id=qid,
+            correct=self.options.get("correct", 0),
+            assesses=(self.options.get("assesses") or "").split(),
+        )
+        node["ids"].append(qid)
+        self.state.nested_parse(self.content, self.content_offset, node)
+        lists = [child for child in node.children if isinstance(child, nodes.enumerated_list)]
+        if len(lists) != 1:
+            return [self.state.document.reporter.warning(
+                f"quiz {qid}: the options must be one numbered list", line=self.lineno)]
+        count = len(lists[0].children)
+        if not 1 <= node["correct"] <= count:
+            return [self.state.document.reporter.warning(
+                f"quiz {qid}: :correct: must be between 1 and {count}", line=self.lineno)]
+        for item in lists[0].children:
+            if len(item.children) < 2:
+                return [self.state.document.reporter.warning(
+                    f"quiz {qid}: every option needs feedback after it", line=self.lineno)]
+        return [node]
+
+
+# ------------------------------------------------------------------ transformations
+
+
+class TranslateTocCaptions(SphinxTransform):
+    """Translate the part captions of ``_toc.yml``.
+
+    Sphinx translates toctree captions in its ``Locale`` transform, but Jupyter
+    Book inserts the toctrees later (``InsertToctrees``, priority 100); this does
+    the same lookup in the page's catalogue right after.
+    """
+
+    default_priority = 101
+
+    def apply(self, **kwargs) -> None:
+        if not self.config.language or self.config.language == "en":
+            return
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        dirs = [str(Path(self.env.srcdir) / d) for d in self.config.locale_dirs]
+        catalog, has_catalog = init_locale(dirs, self.config.language, domain)
+        if not has_catalog:
+            return
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = toctree.get("caption")
+            if caption:
+                translated = catalog.gettext(caption)
+                if translated:
+                    toctree["caption"] = translated
+
+
+def fill_lesson_info(app: Sphinx, doctree: nodes.document) -> None:
+    """Write the timings box from the front matter (``teaching``, ``exercises``)."""
+    lang = edition_lang(app)
+    meta = app.env.metadata.get(app.env.docname, {})
+    for node in list(doctree.findall(lesson_info)):
+        try:
+            teaching = int(meta.get("teaching", 0))
+            exercises = int(meta.get("exercises", 0))
+        except (TypeError, ValueError):
+            LOGGER.warning("lesson-info: teaching and exercises must be minutes", location=node)
+            teaching = exercises = 0
+        para = nodes.paragraph()
+        parts = [
+            (M("teaching", lang), teaching),
+            (M("exercises", lang), exercises),
+            (M("total", lang), teaching + exercises),
+        ]
+        for i, (label, minutes) in enumerate(parts):
+            if i:
+                para += nodes.Text(" · ")
+            para += nodes.strong("", f"{label}\u00a0: " if lang == "fr" else f"{label}: ")
+            para += nodes.Text(M("minutes", lang, n=minutes))
+        box = nodes.container("", para, classes=["lesson-info"])
+        node.replace_self(box)
+
+
+def resolve_quizzes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Turn each quiz's parsed content into a form of radio buttons (HTML only)."""
+    if app.builder.format != "html":
+        return
+    lang = edition_lang(app)
+    for node in list(doctree.findall(quiz)):
+        qid = node["quiz_id"]
+        options = next(c for c in node.children if isinstance(c, nodes.enumerated_list))
+        question = quiz_question()
+        for child in node.children:
+            if child is not options:
+                question += child.deepcopy()
+        new = quiz("", quiz_id=qid, correct=node["correct"], assesses=node["assesses"])
+        new["ids"] = list(node["ids"])
+        new += question
+        for number, item in enumerate(options.children, start=1):
+            right = number == node["correct"]
+            first, *rest = item.children
+            label = quiz_label()
+            label.extend(c.deepcopy() for c in (first.children if isinstance(first, nodes.paragraph) else [first]))
+            feedback = quiz_feedback(right=right)
+            verdict = nodes.paragraph("", "", nodes.strong("", M("correct" if right else "not_quite", lang)))
+            if rest and isinstance(rest[0], nodes.paragraph):
+                verdict += nodes.Text(" ")
+                verdict.extend(c.deepcopy() for c in rest[0].children)
+                rest = rest[1:]
+            feedback += verdict
+            feedback.extend(c.deepcopy() for c in rest)
+            option = quiz_option("", quiz_id=qid, number=number, right=right)
+            option += label
+            option += feedback
+            new += option
+        node.replace_self(new)
+
+
+# ------------------------------------------------------------------------- HTML
+
+
+def visit_quiz(self, node):
+    lang = "fr" if (self.config.language or "en").startswith("fr") else "en"
+    self.body.append(
+        f'<form class="quiz" id="{node["quiz_id"]}" data-assesses="{" ".join(node["assesses"])}" '
+        f'onsubmit="return false"><fieldset>'
+        f'<p class="quiz-title">{M("quiz_title", lang)}</p>'
+    )
+
+
+def depart_quiz(self, node):
+    lang = "fr" if (self.config.language or "en").startswith("fr") else "en"
+    self.body.append(f'<p class="quiz-hint">{M("quiz_hint", lang)}</p></fieldset></form>\n')
+
+
+def visit_quiz_question(self, node):
+    self.body.append(f'<div class="quiz-question" id="{node.parent["quiz_id"]}-q">')
+
+
+def depart_quiz_question(self, node):
+    self.body.append("</div>")
+
+
+def visit_quiz_option(self, node):
+    oid = f'{node["quiz_id"]}-{node["number"]}'
+    self.body.append(
+        f'<div class="quiz-option"><input type="radio" name="{node["quiz_id"]}" '
+        f'id="{oid}" value="{node["number"]}" aria-describedby="{oid}-fb">'
+    )
+
+
+def depart_quiz_option(self, node):
+    self.body.append("</div>")
+
+
+def visit_quiz_label(self, node):
+    self.body.append(f'<label for="{node.parent["quiz_id"]}-{node.parent["number"]}">')
+
+
+def depart_quiz_label(self, node):
+    self.body.append("</label>")
+
+
+def visit_quiz_feedback(self, node):
+    kind = "quiz-right" if node["right"] else "quiz-wrong"
+    oid = f'{node.parent["quiz_id"]}-{node.parent["number"]}'
+    self.body.append(f'<div class="quiz-feedback {kind}" id="{oid}-fb" role="status">')
+
+
+def depart_quiz_feedback(self, node):
+    self.body.append("</div>")
+
+
+def _skip(self, node):
+    raise nodes.SkipNode
+
+
+def _pass(self, node):
+    pass
+
+
+# ------------------------------------------------------------------ page context
+
+
+def add_language_switch(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    lang = edition_lang(app)
+    other = OTHER[lang]
+    up = "../" * (pagename.count("/") + 1)
+    href = f"{up}{other}/{pagename}.html"
+    context["reintegra_lang"] = lang
+    context["reintegra_other_lang"] = other
+    context["reintegra_other_href"] = href
+    context["reintegra_other_label"] = M("read_in_other", lang)
+    context["reintegra_switch_label"] = M("switch_label", lang)
+    context["metatags"] = context.get("metatags", "") + (
+        f'\n<link rel="alternate" hreflang="{other}" href="{href}" />'
+    )
+
+
+def configure(app: Sphinx, config) -> None:
+    config.templates_path = [str(HERE / "templates")] + list(config.templates_path or [])
+    config.html_static_path = list(config.html_static_path or []) + [str(HERE / "static")]
+    options = dict(config.html_theme_options or {})
+    end = options.get("article_header_end", ["article-header-buttons.html"])
+    if isinstance(end, str):
+        end = [end]
+    if "lang-switch.html" not in end:
+        options["article_header_end"] = ["lang-switch.html", *end]
+    config.html_theme_options = options
+    # Widgets render from the book's own files: no CDN, no RequireJS.
+    config.nb_ipywidgets_js = {"vendor/html-manager/embed.js": {}}
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", configure)
+    app.add_css_file("reintegra.css")
+    app.add_directive("questions", QuestionsDirective)
+    app.add_directive("objectives", ObjectivesDirective)
+    app.add_directive("keypoints", KeypointsDirective)
+    app.add_directive("instructor-note", InstructorNoteDirective)
+    app.add_directive("lesson-info", LessonInfoDirective)
+    app.add_directive("quiz", QuizDirective)
+    app.add_transform(TranslateTocCaptions)
+    app.add_node(quiz, html=(visit_quiz, depart_quiz), latex=(_pass, _pass), text=(_pass, _pass))
+    for node, visit, depart in (
+        (quiz_question, visit_quiz_question, depart_quiz_question),
+        (quiz_option, visit_quiz_option, depart_quiz_option),
+        (quiz_label, visit_quiz_label, depart_quiz_label),
+        (quiz_feedback, visit_quiz_feedback, depart_quiz_feedback),
+    ):
+        app.add_node(node, html=(visit, depart), latex=(_pass, _pass), text=(_pass, _pass))
+    app.add_node(lesson_info, html=(_skip, None), latex=(_skip, None), text=(_skip, None))
+    app.connect("doctree-read", fill_lesson_info, priority=900)
+    app.connect("doctree-resolved", resolve_quizzes)
+    app.connect("html-page-context", add_language_switch)
+    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

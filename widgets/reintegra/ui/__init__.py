@@ -1,0 +1,1 @@
+"""The interactive exercises: thin ipywidgets views over the package's logic."""
