@@ -163,3 +163,16 @@ def test_module_one_is_a_lesson(built_book, lang):
     options = page.count('class="quiz-option"')
     assert options == page.count('class="quiz-feedback')
     assert page.count("quiz-right") == len(quizzes)
+
+
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_objectives_map_lists_every_objective_with_its_assessments(built_book, repo, lang):
+    from reintegra.lessons import read_course
+
+    page = (built_book / lang / "book" / "objectives.html").read_text(encoding="utf-8")
+    for lesson in read_course(repo):
+        for oid in lesson.objectives:
+            assert f"#objective-{oid}" in page, oid
+        for qid in lesson.quizzes:
+            if lesson.quizzes[qid]:
+                assert f"#{qid}" in page, qid

@@ -18,6 +18,7 @@ message catalogue in the language of the edition.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -50,6 +51,14 @@ M = messages(
         "correct": ("Correct.", "Exact."),
         "not_quite": ("Not quite.", "Pas tout à fait."),
         "quiz_title": ("Check your understanding", "Vérifiez vos acquis"),
+        "map_objective": ("Objective", "Objectif"),
+        "map_assessed_by": ("Assessed by", "Évalué par"),
+        "map_question": ("question {n}", "question {n}"),
+        "map_exercise": ("exercise", "exercice"),
+        "unassessed": (
+            "objective {oid} is not assessed by any knowledge check or exercise",
+            "l’objectif {oid} n’est évalué par aucune question ni aucun exercice",
+        ),
         "quiz_hint": (
             "Choose an answer to see the feedback. You can change your answer.",
             "Choisissez une réponse pour voir le commentaire. Vous pouvez changer de réponse.",
@@ -85,6 +94,10 @@ class quiz_label(nodes.General, nodes.TextElement):
 
 class quiz_feedback(nodes.General, nodes.Element):
     pass
+
+
+class objectives_map(nodes.General, nodes.Element):
+    """Placeholder for the table of every objective and what assesses it."""
 
 
 class lesson_info(nodes.General, nodes.Element):
@@ -154,6 +167,43 @@ class LessonInfoDirective(Directive):
 
     def run(self):
         return [lesson_info()]
+
+
+class AssessesDirective(Directive):
+    """Declares that the page (an exercise) assesses the given objectives: ``{assesses} m1-o2``."""
+
+    has_content = False
+    required_arguments = 1
+    final_argument_whitespace = True
+
+    def run(self):
+        env = self.state.document.settings.env
+        store = _store(env)
+        for oid in self.arguments[0].split():
+            store["exercises"].append({"docname": env.docname, "assesses": oid})
+        return []
+
+
+class ObjectivesMapDirective(Directive):
+    has_content = False
+
+    def run(self):
+        env = self.state.document.settings.env
+        _store(env).setdefault("map_docs", [])
+        if env.docname not in env.reintegra_lessons["map_docs"]:
+            env.reintegra_lessons["map_docs"].append(env.docname)
+        return [objectives_map()]
+
+
+def map_pages_to_rewrite(app, env) -> list[str]:
+    """The objectives map depends on every page: write it again at each build."""
+    return list(_store(env).get("map_docs", []))
+
+
+def _store(env) -> dict:
+    if not hasattr(env, "reintegra_lessons"):
+        env.reintegra_lessons = {"objectives": [], "quizzes": [], "exercises": []}
+    return env.reintegra_lessons
 
 
 class QuizDirective(Directive):
@@ -251,6 +301,93 @@ def fill_lesson_info(app: Sphinx, doctree: nodes.document) -> None:
             para += nodes.Text(M("minutes", lang, n=minutes))
         box = nodes.container("", para, classes=["lesson-info"])
         node.replace_self(box)
+
+
+def collect_lessons(app: Sphinx, doctree: nodes.document) -> None:
+    """Remember every objective and every knowledge check, for the objectives map."""
+    store = _store(app.env)
+    docname = app.env.docname
+    for item in doctree.findall(nodes.list_item):
+        for node_id in item["ids"]:
+            if node_id.startswith("objective-"):
+                store["objectives"].append({
+                    "docname": docname, "oid": node_id[len("objective-"):], "anchor": node_id,
+                    "text": item.astext().strip(),
+                })
+    # An exercise notebook declares what it assesses in its metadata ("assesses").
+    declared = app.env.metadata.get(docname, {}).get("assesses")
+    if isinstance(declared, str):
+        declared = re.findall(r"[\w-]+", declared)
+    for oid in declared or []:
+        store["exercises"].append({"docname": docname, "assesses": str(oid)})
+    for number, node in enumerate(doctree.findall(quiz), start=1):
+        store["quizzes"].append({"docname": docname, "qid": node["quiz_id"], "number": number,
+                                 "assesses": list(node["assesses"])})
+
+
+def purge_lessons(app, env, docname):
+    store = _store(env)
+    for key in ("objectives", "quizzes", "exercises"):
+        store[key] = [entry for entry in store[key] if entry["docname"] != docname]
+
+
+def merge_lessons(app, env, docnames, other):
+    store = _store(env)
+    for key in ("objectives", "quizzes", "exercises"):
+        store[key].extend(entry for entry in _store(other)[key] if entry["docname"] in docnames)
+    store.setdefault("map_docs", [])
+    store["map_docs"] += [d for d in _store(other).get("map_docs", []) if d not in store["map_docs"]]
+
+
+def check_objectives(app: Sphinx, env) -> None:
+    """Every objective must be assessed by a knowledge check or an exercise."""
+    store = _store(env)
+    assessed = {oid for q in store["quizzes"] for oid in q["assesses"]}
+    assessed |= {e["assesses"] for e in store["exercises"]}
+    for objective in store["objectives"]:
+        if objective["oid"] not in assessed:
+            LOGGER.warning(M("unassessed", edition_lang(app), oid=objective["oid"]),
+                           location=objective["docname"], type="reintegra", subtype="objectives")
+
+
+def fill_objectives_map(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    lang = edition_lang(app)
+    store = _store(app.env)
+    for placeholder in list(doctree.findall(objectives_map)):
+        table = nodes.table(classes=["objectives-map"])
+        group = nodes.tgroup(cols=2)
+        table += group
+        group += nodes.colspec(colwidth=60)
+        group += nodes.colspec(colwidth=40)
+        head = nodes.thead()
+        head += nodes.row("", *(nodes.entry("", nodes.paragraph("", M(k, lang)))
+                                for k in ("map_objective", "map_assessed_by")))
+        group += head
+        body = nodes.tbody()
+        group += body
+        for objective in store["objectives"]:
+            left = nodes.paragraph()
+            left += nodes.strong("", objective["oid"] + " ")
+            uri = app.builder.get_relative_uri(docname, objective["docname"]) + "#" + objective["anchor"]
+            left += nodes.reference("", objective["text"], internal=True, refuri=uri)
+            right = nodes.paragraph()
+            links = []
+            for q in store["quizzes"]:
+                if objective["oid"] in q["assesses"]:
+                    quri = app.builder.get_relative_uri(docname, q["docname"]) + "#" + q["qid"]
+                    links.append(nodes.reference("", M("map_question", lang, n=q["number"]), internal=True, refuri=quri))
+            for e in store["exercises"]:
+                if e["assesses"] == objective["oid"]:
+                    euri = app.builder.get_relative_uri(docname, e["docname"])
+                    title = app.env.titles.get(e["docname"])
+                    label = title.astext() if title else M("map_exercise", lang)
+                    links.append(nodes.reference("", label, internal=True, refuri=euri))
+            for i, link in enumerate(links):
+                if i:
+                    right += nodes.Text(", ")
+                right += link
+            body += nodes.row("", nodes.entry("", left), nodes.entry("", right))
+        placeholder.replace_self(table)
 
 
 def resolve_quizzes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -392,6 +529,15 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("instructor-note", InstructorNoteDirective)
     app.add_directive("lesson-info", LessonInfoDirective)
     app.add_directive("quiz", QuizDirective)
+    app.add_directive("assesses", AssessesDirective)
+    app.add_directive("objectives-map", ObjectivesMapDirective)
+    app.add_node(objectives_map, html=(_skip, None), latex=(_skip, None), text=(_skip, None))
+    app.connect("doctree-read", collect_lessons, priority=950)
+    app.connect("env-purge-doc", purge_lessons)
+    app.connect("env-merge-info", merge_lessons)
+    app.connect("env-check-consistency", check_objectives)
+    app.connect("doctree-resolved", fill_objectives_map)
+    app.connect("env-get-updated", map_pages_to_rewrite)
     app.add_transform(TranslateTocCaptions)
     app.add_node(quiz, html=(visit_quiz, depart_quiz), latex=(_pass, _pass), text=(_pass, _pass))
     for node, visit, depart in (
@@ -405,4 +551,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", fill_lesson_info, priority=900)
     app.connect("doctree-resolved", resolve_quizzes)
     app.connect("html-page-context", add_language_switch)
-    return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "0.1", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
