@@ -58,8 +58,11 @@ def parse(path: Path) -> _Collector:
     return collector
 
 
-def pages(html_dir: Path, lang: str) -> list[Path]:
-    return sorted(p for p in (html_dir / lang).rglob("*.html") if "_static" not in p.parts)
+def pages(html_dir: Path, lang: str, redirects: bool = True) -> list[Path]:
+    found = sorted(p for p in (html_dir / lang).rglob("*.html") if "_static" not in p.parts)
+    if not redirects:  # the edition's index.html only sends the browser on to the welcome page
+        found = [p for p in found if 'http-equiv="Refresh"' not in p.read_text(encoding="utf-8")[:600]]
+    return found
 
 
 def is_external(url: str) -> bool:
@@ -107,7 +110,7 @@ def test_no_page_loads_anything_from_outside_the_machine(built_book, lang):
 def test_every_page_switches_to_the_same_page_in_the_other_language(built_book, lang):
     other = "fr" if lang == "en" else "en"
     checked = 0
-    for page in pages(built_book, lang):
+    for page in pages(built_book, lang, redirects=False):
         switches = [(href, a) for href, a in parse(page).links if "lang-switch-link" in (a.get("class") or "")]
         assert len(switches) == 1, f"{page}: {len(switches)} language switchers"
         href = switches[0][0]
@@ -121,7 +124,7 @@ def test_every_page_switches_to_the_same_page_in_the_other_language(built_book, 
 
 def test_pages_declare_their_language(built_book):
     for lang in EDITIONS:
-        for page in pages(built_book, lang):
+        for page in pages(built_book, lang, redirects=False):
             head = page.read_text(encoding="utf-8")[:400]
             assert f'lang="{lang}"' in head, page
 
@@ -129,18 +132,21 @@ def test_pages_declare_their_language(built_book):
 def test_executed_outputs_come_out_in_the_edition_language(built_book):
     en = (built_book / "en" / "exercises" / "three-dimensions.html").read_text(encoding="utf-8")
     fr = (built_book / "fr" / "exercises" / "three-dimensions.html").read_text(encoding="utf-8")
+    from reintegra import dimensions
+
+    economic = sum(need.dimension == "economic" for need in dimensions.NEEDS)
     # The worked example's printed summary, and the widget's saved state.
-    assert "4 of 12 right" in en and "4 sur 12 justes" in fr
+    assert f"{economic} of 12 right" in en and f"{economic} sur 12 justes" in fr
     assert "Check my answers" in en and "Vérifier mes réponses" in fr
     assert "Vérifier mes réponses" not in en and "Check my answers" not in fr
 
 
 def test_the_theme_speaks_french_in_the_french_edition(built_book):
     page = (built_book / "fr" / "modules" / "m1-integrated-approach" / "index.html").read_text(encoding="utf-8")
-    assert "Précédent" in page and "Suivant" in page
+    assert ">précédent<" in page.lower() and ">suivant<" in page.lower()
     assert "Recherche" in page
     english = (built_book / "en" / "modules" / "m1-integrated-approach" / "index.html").read_text(encoding="utf-8")
-    assert "Previous" in english and "Précédent" not in english
+    assert ">previous<" in english.lower() and "précédent" not in english.lower()
 
 
 def test_static_widgets_render_from_local_files(built_book):

@@ -19,6 +19,7 @@ message catalogue in the language of the edition.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from docutils import nodes
@@ -53,7 +54,7 @@ M = messages(
         "quiz_title": ("Check your understanding", "Vérifiez vos acquis"),
         "map_objective": ("Objective", "Objectif"),
         "map_assessed_by": ("Assessed by", "Évalué par"),
-        "map_question": ("question {n}", "question {n}"),
+        "map_question": ("question {n}", "question {n}", True),
         "map_exercise": ("exercise", "exercice"),
         "unassessed": (
             "objective {oid} is not assessed by any knowledge check or exercise",
@@ -249,6 +250,29 @@ class QuizDirective(Directive):
 
 
 # ------------------------------------------------------------------ transformations
+
+
+class SortGlossary(SphinxTransform):
+    """Keep the glossary in alphabetical order in each edition.
+
+    Sphinx sorts a glossary when it parses the English; the French terms, put
+    in by the translation afterwards, would then be out of order.
+    """
+
+    default_priority = 30  # after the Locale transform (20)
+
+    def apply(self, **kwargs) -> None:
+        for glossary in self.document.findall(addnodes.glossary):
+            for dlist in glossary.findall(nodes.definition_list):
+                items = list(dlist.children)
+                items.sort(key=lambda item: _sort_key(item.next_node(nodes.term).astext()))
+                dlist.children = []
+                dlist.extend(items)
+
+
+def _sort_key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class TranslateTocCaptions(SphinxTransform):
@@ -539,6 +563,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", fill_objectives_map)
     app.connect("env-get-updated", map_pages_to_rewrite)
     app.add_transform(TranslateTocCaptions)
+    app.add_transform(SortGlossary)
     app.add_node(quiz, html=(visit_quiz, depart_quiz), latex=(_pass, _pass), text=(_pass, _pass))
     for node, visit, depart in (
         (quiz_question, visit_quiz_question, depart_quiz_question),
