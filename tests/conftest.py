@@ -132,27 +132,23 @@ def static_server(built_book):
 
 @pytest.fixture(scope="session")
 def voila_server(repo, tmp_path_factory):
-    """Voila serving the exercises on a free local port, as a workshop would."""
-    port = free_port()
-    env = dict(os.environ)
-    env.pop("REINTEGRA_LANG", None)  # the page's ?lang= chooses the language
-    env["MPLBACKEND"] = "Agg"
+    """The workshop server (Voila with the course's template, preheated kernels) on a free local port."""
+    from reintegra.workshop import Settings, voila_command
+
+    settings = Settings(lang="en", port=free_port(), pool=1)
+    out_dir = tmp_path_factory.mktemp("workshop")
+    command, env, url, _ = voila_command(settings, repo, out_dir)
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path_factory.mktemp("jupyter-runtime"))
-    log = tmp_path_factory.mktemp("voila-log") / "voila.log"
+    log = out_dir / "voila.log"
     with log.open("wb") as handle:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "voila", "--no-browser", f"--port={port}",
-             "--Voila.ip=127.0.0.1", "--show_tracebacks=True", str(repo / "exercises")],
-            cwd=repo, env=env, stdout=handle, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/"
+        process = subprocess.Popen(command, cwd=repo, env=env, stdout=handle, stderr=subprocess.STDOUT)
     try:
-        wait_for_http(url, timeout=90)
+        wait_for_http(url, timeout=120)
         yield url
     finally:
         process.terminate()
         try:
-            process.wait(timeout=15)
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
         if process.returncode not in (0, -15, None):

@@ -27,6 +27,10 @@ M = messages(
             "Update the French catalogues from the English sources (changed text becomes fuzzy).",
             "Mettre à jour les catalogues français à partir des sources anglaises (le texte modifié devient «\u00a0fuzzy\u00a0»).",
         ),
+        "workshop": (
+            "Serve the exercises as dashboards to a workshop (Voila); --lan to open it to the room's Wi-Fi.",
+            "Servir les exercices comme tableaux de bord à un atelier (Voila)\u00a0; --lan pour l’ouvrir au Wi-Fi de la salle.",
+        ),
         "bench": ("Run the benchmark and print its figures.", "Lancer le banc d’essai et afficher ses chiffres."),
         "bench_only": ("Only these parts of the benchmark.", "Seulement ces parties du banc d’essai."),
     },
@@ -34,6 +38,16 @@ M = messages(
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Subcommands with options of their own get the rest of the line untouched.
+    if argv and argv[0] == "workshop":
+        from .workshop import main as workshop_main
+
+        return workshop_main(argv[1:])
+    if argv and argv[0] == "data":
+        from .synth import main_data
+
+        return main_data(argv[1:]) or 0
     parser = argparse.ArgumentParser(prog="reintegra", description=M("description"))
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -45,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
 
     data = sub.add_parser("data", help=M("data"), description=M("data"), add_help=False)
     data.add_argument("rest", nargs=argparse.REMAINDER)
+
+    workshop = sub.add_parser("workshop", help=M("workshop"), description=M("workshop"), add_help=False)
+    workshop.add_argument("rest", nargs=argparse.REMAINDER)
 
     sub.add_parser("translations", help=M("translations"), description=M("translations"))
 
@@ -67,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         from .synth import main_data
 
         return main_data(args.rest) or 0
+    if args.command == "workshop":
+        from .workshop import main as workshop_main
+
+        return workshop_main(args.rest)
     if args.command == "translations":
         from .build import update_translations
 

@@ -39,11 +39,33 @@ def current_lang(lang: str | None = None) -> str:
         lang,
         os.environ.get(ENV_VAR),
         _lang_from_query(os.environ.get("QUERY_STRING", "")),
+        os.environ.get("REINTEGRA_DEFAULT_LANG"),  # set by the workshop command
     ):
         code = normalise_lang(candidate)
         if code:
             return code
     return DEFAULT_LANGUAGE
+
+
+_REQUEST_SEEN = False
+
+
+def session_lang(lang: str | None = None) -> str:
+    """The language of this dashboard's participant.
+
+    In a workshop, Voila preheats kernels: the notebook runs before anyone asks
+    for it, so the page's ``?lang=`` is not known yet. Here the notebook waits
+    for the participant's request (once), then reads the language from it. Call
+    it after the slow set-up (imports, data) so that the preheating does that
+    work in advance.
+    """
+    global _REQUEST_SEEN
+    if os.environ.get("VOILA_PREHEAT") == "True" and not _REQUEST_SEEN:
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+        _REQUEST_SEEN = True
+    return current_lang(lang)
 
 
 def _lang_from_query(query: str) -> str | None:

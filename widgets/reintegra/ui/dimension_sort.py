@@ -10,6 +10,7 @@ from .common import M as UI, esc, status_badge
 M = messages(
     "dimension_sort",
     {
+        "title": ("Sort the needs into the three dimensions", "Classer les besoins selon les trois dimensions"),
         "intro": (
             "Aziz Moussaoui (a fictional returnee) came back to Berkane from Libya. "
             "Here is what he and his family told the case manager. "
@@ -68,7 +69,7 @@ class DimensionSorter:
         self.reset_button.on_click(lambda _: self.reset())
         self.summary = w.HTML("")
         self.widget = w.VBox(
-            [w.HTML(f"<p>{esc(M('intro', lang))}</p>"), *rows,
+            [w.HTML(f"<h2>{esc(M('title', lang))}</h2><p>{esc(M('intro', lang))}</p>"), *rows,
              w.HBox([self.check_button, self.reset_button]), self.summary]
         )
         self.checked = False
