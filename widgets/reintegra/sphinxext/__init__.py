@@ -28,6 +28,7 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
+from sphinx.util.docutils import new_document
 from sphinx.util.i18n import docname_to_domain
 from sphinx.util import logging
 
@@ -99,6 +100,14 @@ class quiz_feedback(nodes.General, nodes.Element):
 
 class objectives_map(nodes.General, nodes.Element):
     """Placeholder for the table of every objective and what assesses it."""
+
+
+class workshop_agenda(nodes.General, nodes.Element):
+    """Placeholder for an agenda computed from the modules' minutes."""
+
+
+class instructor_notes_index(nodes.General, nodes.Element):
+    """Placeholder for every instructor note of the course, gathered."""
 
 
 class lesson_info(nodes.General, nodes.Element):
@@ -183,6 +192,37 @@ class AssessesDirective(Directive):
         for oid in self.arguments[0].split():
             store["exercises"].append({"docname": env.docname, "assesses": oid})
         return []
+
+
+class AgendaDirective(Directive):
+    """``{workshop-agenda} three_day``: the agenda of a workshop format, with computed times."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self):
+        from .. import agenda
+
+        name = self.arguments[0]
+        if name not in agenda.FORMATS:
+            return [self.state.document.reporter.warning(
+                f"unknown workshop format {name!r}; known: {', '.join(agenda.FORMATS)}", line=self.lineno)]
+        env = self.state.document.settings.env
+        _store(env).setdefault("map_docs", [])
+        if env.docname not in env.reintegra_lessons["map_docs"]:
+            env.reintegra_lessons["map_docs"].append(env.docname)
+        return [workshop_agenda(format=name)]
+
+
+class InstructorNotesIndexDirective(Directive):
+    has_content = False
+
+    def run(self):
+        env = self.state.document.settings.env
+        _store(env).setdefault("map_docs", [])
+        if env.docname not in env.reintegra_lessons["map_docs"]:
+            env.reintegra_lessons["map_docs"].append(env.docname)
+        return [instructor_notes_index()]
 
 
 class ObjectivesMapDirective(Directive):
@@ -338,6 +378,11 @@ def collect_lessons(app: Sphinx, doctree: nodes.document) -> None:
                     "docname": docname, "oid": node_id[len("objective-"):], "anchor": node_id,
                     "text": item.astext().strip(),
                 })
+    store.setdefault("notes", [])
+    store["notes"] = [n for n in store["notes"] if n["docname"] != docname]
+    for note in doctree.findall(nodes.admonition):
+        if "instructor-note" in note["classes"]:
+            store["notes"].append({"docname": docname, "node": note.deepcopy()})
     # An exercise notebook declares what it assesses in its metadata ("assesses").
     declared = app.env.metadata.get(docname, {}).get("assesses")
     if isinstance(declared, str):
@@ -351,14 +396,16 @@ def collect_lessons(app: Sphinx, doctree: nodes.document) -> None:
 
 def purge_lessons(app, env, docname):
     store = _store(env)
-    for key in ("objectives", "quizzes", "exercises"):
+    for key in ("objectives", "quizzes", "exercises", "notes"):
+        store.setdefault(key, [])
         store[key] = [entry for entry in store[key] if entry["docname"] != docname]
 
 
 def merge_lessons(app, env, docnames, other):
     store = _store(env)
-    for key in ("objectives", "quizzes", "exercises"):
-        store[key].extend(entry for entry in _store(other)[key] if entry["docname"] in docnames)
+    for key in ("objectives", "quizzes", "exercises", "notes"):
+        store.setdefault(key, [])
+        store[key].extend(entry for entry in _store(other).get(key, []) if entry["docname"] in docnames)
     store.setdefault("map_docs", [])
     store["map_docs"] += [d for d in _store(other).get("map_docs", []) if d not in store["map_docs"]]
 
@@ -412,6 +459,107 @@ def fill_objectives_map(app: Sphinx, doctree: nodes.document, docname: str) -> N
                 right += link
             body += nodes.row("", nodes.entry("", left), nodes.entry("", right))
         placeholder.replace_self(table)
+
+
+def _module_minutes(env) -> dict[str, tuple[int, int]]:
+    minutes = {}
+    for docname, meta in env.metadata.items():
+        try:
+            minutes[docname] = (int(meta.get("teaching", 0) or 0), int(meta.get("exercises", 0) or 0))
+        except (TypeError, ValueError):
+            continue
+    return minutes
+
+
+def _title(env, docname: str) -> str:
+    title = env.titles.get(docname)
+    return title.astext() if title is not None else docname
+
+
+def fill_agendas(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    from .. import agenda
+
+    lang = edition_lang(app)
+    minutes = _module_minutes(app.env)
+    for placeholder in list(doctree.findall(workshop_agenda)):
+        rows = agenda.build(placeholder["format"], minutes)
+        days = sorted({row.day for row in rows})
+        out = nodes.container(classes=["workshop-agenda"])
+        for day in days:
+            if len(days) > 1:
+                out += nodes.paragraph("", "", nodes.strong("", agenda.M("day", lang, n=day)))
+            table = nodes.table(classes=["agenda-table"])
+            group = nodes.tgroup(cols=3)
+            table += group
+            for width in (18, 67, 15):
+                group += nodes.colspec(colwidth=width)
+            head = nodes.thead()
+            head += nodes.row("", *(nodes.entry("", nodes.paragraph("", agenda.M(k, lang)))
+                                    for k in ("time", "session", "minutes")))
+            group += head
+            body = nodes.tbody()
+            group += body
+            for row in (r for r in rows if r.day == day):
+                item = row.item
+                cell = nodes.paragraph()
+                if item.module:
+                    uri = app.builder.get_relative_uri(docname, item.module)
+                    cell += nodes.reference("", _title(app.env, item.module), internal=True, refuri=uri)
+                    if item.part != "all":
+                        cell += nodes.Text(f" ({agenda.M(item.part + '_part', lang)})")
+                else:
+                    cell += nodes.Text(agenda.M(item.key, lang))
+                body += nodes.row(
+                    "",
+                    nodes.entry("", nodes.paragraph("", f"{row.start}–{row.end}")),
+                    nodes.entry("", cell),
+                    nodes.entry("", nodes.paragraph("", str(row.minutes))),
+                )
+            out += table
+            out += nodes.paragraph("", agenda.total_label(agenda.total_minutes(rows, day), lang),
+                                   classes=["agenda-total"])
+        placeholder.replace_self(out)
+
+
+def fill_instructor_notes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    store = _store(app.env)
+    for placeholder in list(doctree.findall(instructor_notes_index)):
+        out = nodes.container(classes=["instructor-notes-index"])
+        order = {doc: i for i, doc in enumerate(_toc_order(app))}
+        notes = sorted(store.get("notes", []), key=lambda n: order.get(n["docname"], 10_000))
+        current = None
+        for note in notes:
+            if note["docname"] != current:
+                current = note["docname"]
+                uri = app.builder.get_relative_uri(docname, current)
+                heading = nodes.paragraph(classes=["notes-source"])
+                heading += nodes.strong("", "", nodes.reference("", _title(app.env, current), internal=True, refuri=uri))
+                out += heading
+            copy = note["node"].deepcopy()
+            # Resolve the references of the copy as if it were still on its page,
+            # in a document of its own (resolving emits doctree-resolved again).
+            holder = new_document("", doctree.settings)
+            holder += copy
+            app.env.resolve_references(holder, note["docname"], app.builder)
+            holder.remove(copy)
+            out += copy
+        placeholder.replace_self(out)
+
+
+def _toc_order(app: Sphinx) -> list[str]:
+    """The documents in the order of the table of contents."""
+    env = app.env
+    ordered: list[str] = []
+
+    def walk(doc: str) -> None:
+        if doc in ordered:
+            return
+        ordered.append(doc)
+        for child in env.toctree_includes.get(doc, []):
+            walk(child)
+
+    walk(app.config.root_doc)
+    return ordered
 
 
 def resolve_quizzes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -555,6 +703,12 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("quiz", QuizDirective)
     app.add_directive("assesses", AssessesDirective)
     app.add_directive("objectives-map", ObjectivesMapDirective)
+    app.add_directive("workshop-agenda", AgendaDirective)
+    app.add_directive("instructor-notes-index", InstructorNotesIndexDirective)
+    app.add_node(workshop_agenda, html=(_skip, None), latex=(_skip, None), text=(_skip, None))
+    app.add_node(instructor_notes_index, html=(_skip, None), latex=(_skip, None), text=(_skip, None))
+    app.connect("doctree-resolved", fill_agendas)
+    app.connect("doctree-resolved", fill_instructor_notes)
     app.add_node(objectives_map, html=(_skip, None), latex=(_skip, None), text=(_skip, None))
     app.connect("doctree-read", collect_lessons, priority=950)
     app.connect("env-purge-doc", purge_lessons)
@@ -576,4 +730,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", fill_lesson_info, priority=900)
     app.connect("doctree-resolved", resolve_quizzes)
     app.connect("html-page-context", add_language_switch)
-    return {"version": "0.1", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "0.1", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
