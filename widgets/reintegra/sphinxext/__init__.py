@@ -106,6 +106,10 @@ class workshop_agenda(nodes.General, nodes.Element):
     """Placeholder for an agenda computed from the modules' minutes."""
 
 
+class module_handout(nodes.General, nodes.Element):
+    """Placeholder for a module's objectives and key points."""
+
+
 class instructor_notes_index(nodes.General, nodes.Element):
     """Placeholder for every instructor note of the course, gathered."""
 
@@ -212,6 +216,21 @@ class AgendaDirective(Directive):
         if env.docname not in env.reintegra_lessons["map_docs"]:
             env.reintegra_lessons["map_docs"].append(env.docname)
         return [workshop_agenda(format=name)]
+
+
+class ModuleHandoutDirective(Directive):
+    """``{module-handout} modules/m1-integrated-approach/index``: the module's
+    title, objectives and key points, for a printed handout."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self):
+        env = self.state.document.settings.env
+        _store(env).setdefault("map_docs", [])
+        if env.docname not in env.reintegra_lessons["map_docs"]:
+            env.reintegra_lessons["map_docs"].append(env.docname)
+        return [module_handout(module=self.arguments[0].strip())]
 
 
 class InstructorNotesIndexDirective(Directive):
@@ -380,9 +399,14 @@ def collect_lessons(app: Sphinx, doctree: nodes.document) -> None:
                 })
     store.setdefault("notes", [])
     store["notes"] = [n for n in store["notes"] if n["docname"] != docname]
+    store.setdefault("boxes", [])
+    store["boxes"] = [n for n in store["boxes"] if n["docname"] != docname]
     for note in doctree.findall(nodes.admonition):
         if "instructor-note" in note["classes"]:
             store["notes"].append({"docname": docname, "node": note.deepcopy()})
+        for kind in ("lesson-objectives", "lesson-keypoints", "lesson-questions"):
+            if kind in note["classes"]:
+                store["boxes"].append({"docname": docname, "kind": kind, "node": note.deepcopy()})
     # An exercise notebook declares what it assesses in its metadata ("assesses").
     declared = app.env.metadata.get(docname, {}).get("assesses")
     if isinstance(declared, str):
@@ -396,14 +420,14 @@ def collect_lessons(app: Sphinx, doctree: nodes.document) -> None:
 
 def purge_lessons(app, env, docname):
     store = _store(env)
-    for key in ("objectives", "quizzes", "exercises", "notes"):
+    for key in ("objectives", "quizzes", "exercises", "notes", "boxes"):
         store.setdefault(key, [])
         store[key] = [entry for entry in store[key] if entry["docname"] != docname]
 
 
 def merge_lessons(app, env, docnames, other):
     store = _store(env)
-    for key in ("objectives", "quizzes", "exercises", "notes"):
+    for key in ("objectives", "quizzes", "exercises", "notes", "boxes"):
         store.setdefault(key, [])
         store[key].extend(entry for entry in _store(other).get(key, []) if entry["docname"] in docnames)
     store.setdefault("map_docs", [])
@@ -544,6 +568,35 @@ def fill_instructor_notes(app: Sphinx, doctree: nodes.document, docname: str) ->
             holder.remove(copy)
             out += copy
         placeholder.replace_self(out)
+
+
+def fill_handouts(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    store = _store(app.env)
+    for placeholder in list(doctree.findall(module_handout)):
+        module = placeholder["module"]
+        out = nodes.container(classes=["module-handout"])
+        uri = app.builder.get_relative_uri(docname, module)
+        out += nodes.paragraph("", "", nodes.strong("", "", nodes.reference("", _title(app.env, module), internal=True, refuri=uri)))
+        for kind in ("lesson-objectives", "lesson-keypoints"):
+            for box in store.get("boxes", []):
+                if box["docname"] == module and box["kind"] == kind:
+                    out += _resolved_copy_simple(app, doctree, box["node"], module)
+        placeholder.replace_self(out)
+
+
+def _resolved_copy_simple(app: Sphinx, doctree: nodes.document, node: nodes.Node, docname: str) -> nodes.Node:
+    """A copy of a box from another page, its references resolved as on that page.
+
+    Links come out relative to the module's page: the pages that gather
+    copies (handouts, the trainer's notes) sit at the same depth as the
+    modules (two folders down), so the links stay right.
+    """
+    copy = node.deepcopy()
+    holder = new_document("", doctree.settings)
+    holder += copy
+    app.env.resolve_references(holder, docname, app.builder)
+    holder.remove(copy)
+    return copy
 
 
 def _toc_order(app: Sphinx) -> list[str]:
@@ -705,6 +758,9 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("objectives-map", ObjectivesMapDirective)
     app.add_directive("workshop-agenda", AgendaDirective)
     app.add_directive("instructor-notes-index", InstructorNotesIndexDirective)
+    app.add_directive("module-handout", ModuleHandoutDirective)
+    app.add_node(module_handout, html=(_skip, None), latex=(_skip, None), text=(_skip, None))
+    app.connect("doctree-resolved", fill_handouts)
     app.add_node(workshop_agenda, html=(_skip, None), latex=(_skip, None), text=(_skip, None))
     app.add_node(instructor_notes_index, html=(_skip, None), latex=(_skip, None), text=(_skip, None))
     app.connect("doctree-resolved", fill_agendas)
@@ -730,4 +786,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", fill_lesson_info, priority=900)
     app.connect("doctree-resolved", resolve_quizzes)
     app.connect("html-page-context", add_language_switch)
-    return {"version": "0.1", "env_version": 3, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "0.1", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}
