@@ -118,3 +118,57 @@ def percentiles(samples: list[float]) -> dict:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
     return {"median_ms": round(1000 * statistics.median(ordered), 2), "p95_ms": round(1000 * p95, 2)}
+
+
+@part("referral")
+def bench_referral(root: Path) -> dict:
+    """Search-and-rank latency of the referral exercise over a 10,000-service directory.
+
+    One query = the services of one category for one case (eligibility rule by
+    rule, distance, ranking), with the reasons of the first ten shown, as the
+    widget does; 300 queries over the course's cases and their priority needs.
+    The directory is the large benchmark set (``_build/large``, made by
+    ``reintegra data --large``) when present, else generated for the occasion.
+    """
+    import random
+
+    from . import loader, referral
+
+    large = root / "_build" / "large"
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = large
+        if not (large / "services.csv").is_file() or len(loader.read_table("services", large)) < 10_000:
+            from .synth import build
+
+            build(tmp, n_cases=50, n_services=10_000)
+            folder = Path(tmp)
+        services = loader.read_table("services", folder)
+    start = time.perf_counter()
+    directory = referral.Directory(services)
+    prepare = time.perf_counter() - start
+    cases = loader.load_cases()
+    answers = referral.baseline_answers(loader.load_assessments())
+    rng = random.Random(41)
+    queries = []
+    for case in cases.to_dict("records"):
+        for need in referral.priority_needs(case, answers.get(case["case_id"])):
+            queries.append((case, need.category))
+    rng.shuffle(queries)
+    queries = queries[:300]
+    samples = []
+    for case, need in queries:
+        start = time.perf_counter()
+        result = referral.match(case, need, directory)
+        for m in result.eligible[:10]:
+            m.explanation("en")
+        for m in result.excluded[:10]:
+            m.reasons("en")
+        samples.append(time.perf_counter() - start)
+    figures = percentiles(samples)
+    return {
+        "referral_services": len(directory),
+        "referral_queries": len(samples),
+        "referral_prepare_directory_ms": round(1000 * prepare, 1),
+        "referral_search_rank_median_ms": figures["median_ms"],
+        "referral_search_rank_p95_ms": figures["p95_ms"],
+    }

@@ -77,7 +77,7 @@ class Town:
 
 
 # (name, lat, lon, weight, tamazight area). Seats first. Coordinates: approximate town
-# centres (about 1 km). Tarfaya and Dakhla are nudged 1–3 km so that they fall inside the
+# centres (about 1 km). Tarfaya and Dakhla are nudged 1–4 km so that they fall inside the
 # simplified 1:50m coastline (Dakhla's seat too: 23.72, -15.94 instead of 23.68, -15.96).
 _TOWNS = {
     "MA-01": [("Tanger", 35.760, -5.830, 10, False), ("Tétouan", 35.578, -5.368, 6, False),
