@@ -1,0 +1,1680 @@
+"""The schema of the course's data package, and a validator.
+
+Every table of ``datasets/`` is described here once: its columns (type, allowed
+values, range, whether required or unique), its primary key and its links to the
+other tables. :func:`build_datapackage` writes that description as a
+Frictionless-style ``datapackage.json`` (the generator writes it next to the
+CSVs); :func:`validate_table` and :func:`validate_package` check data against
+``datapackage.json`` and return located :class:`Problem` objects, each with a
+message in English and in French.
+
+Category codes are stable English snake_case codes; their display labels, in
+both languages, are declared with :func:`reintegra.i18n.messages` (see
+:func:`label`).
+
+List-valued cells (languages, documents, skills …) hold codes separated by
+``;`` (for example ``darija;french``); an empty cell is an empty list.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .i18n import current_lang, messages
+
+LIST_SEPARATOR = ";"
+MAX_PROBLEMS_PER_COLUMN = 200
+
+# ---------------------------------------------------------------------------
+# Vocabularies: code -> (English label, French label[, same])
+
+_VOCABULARIES: dict[str, list[tuple]] = {
+    "sex": [
+        ("female", "Female", "Femme"),
+        ("male", "Male", "Homme"),
+    ],
+    "service_sex": [
+        ("any", "Anyone", "Tout public"),
+        ("female", "Women only", "Femmes uniquement"),
+        ("male", "Men only", "Hommes uniquement"),
+    ],
+    "marital_status": [
+        ("single", "Single", "Célibataire"),
+        ("married", "Married", "Marié ou mariée"),
+        ("divorced", "Divorced", "Divorcé ou divorcée"),
+        ("widowed", "Widowed", "Veuf ou veuve"),
+    ],
+    "country": [
+        ("LY", "Libya", "Libye"),
+        ("DE", "Germany", "Allemagne"),
+        ("ES", "Spain", "Espagne"),
+        ("FR", "France", "France", True),
+        ("IT", "Italy", "Italie"),
+        ("BE", "Belgium", "Belgique"),
+        ("NL", "Netherlands", "Pays-Bas"),
+        ("TR", "Türkiye", "Turquie"),
+        ("DZ", "Algeria", "Algérie"),
+        ("TN", "Tunisia", "Tunisie"),
+        ("SA", "Saudi Arabia", "Arabie saoudite"),
+        ("AE", "United Arab Emirates", "Émirats arabes unis"),
+        ("QA", "Qatar", "Qatar", True),
+        ("CH", "Switzerland", "Suisse"),
+        ("NE", "Niger", "Niger", True),
+        ("MR", "Mauritania", "Mauritanie"),
+        ("EG", "Egypt", "Égypte"),
+        ("GB", "United Kingdom", "Royaume-Uni"),
+        ("PT", "Portugal", "Portugal", True),
+        ("GR", "Greece", "Grèce"),
+        ("MT", "Malta", "Malte"),
+        ("AT", "Austria", "Autriche"),
+        ("SE", "Sweden", "Suède"),
+        ("NO", "Norway", "Norvège"),
+        ("DK", "Denmark", "Danemark"),
+        ("KW", "Kuwait", "Koweït"),
+        ("OM", "Oman", "Oman", True),
+        ("BH", "Bahrain", "Bahreïn"),
+        ("JO", "Jordan", "Jordanie"),
+        ("LB", "Lebanon", "Liban"),
+        ("CA", "Canada", "Canada", True),
+        ("US", "United States", "États-Unis"),
+        ("ZZ", "Other country", "Autre pays"),
+    ],
+    "return_programme": [
+        ("avrr", "Assisted voluntary return and reintegration (AVRR)",
+         "Aide au retour volontaire et à la réintégration (AVRR)"),
+        ("vhr", "Voluntary humanitarian return (VHR)", "Retour humanitaire volontaire (VHR)"),
+        ("other", "Other (spontaneous return, referred by a partner)",
+         "Autre (retour spontané, orientation par un partenaire)"),
+    ],
+    "education": [
+        ("none", "No formal schooling", "Aucune scolarité"),
+        ("primary", "Primary school", "École primaire"),
+        ("lower_secondary", "Lower secondary (collège)", "Collège"),
+        ("upper_secondary", "Upper secondary (lycée)", "Lycée"),
+        ("vocational", "Vocational training", "Formation professionnelle"),
+        ("university", "University", "Université"),
+    ],
+    "occupation": [
+        ("agriculture", "Agriculture and livestock", "Agriculture et élevage"),
+        ("construction", "Construction", "Bâtiment et travaux publics"),
+        ("manufacturing", "Manufacturing", "Industrie"),
+        ("trade", "Trade and sales", "Commerce"),
+        ("hospitality", "Hotels and restaurants", "Hôtellerie et restauration"),
+        ("transport", "Transport and logistics", "Transport et logistique"),
+        ("domestic_work", "Domestic work", "Travail domestique"),
+        ("fishing", "Fishing", "Pêche"),
+        ("crafts", "Crafts", "Artisanat"),
+        ("services", "Other services", "Autres services"),
+        ("student", "Student", "Études"),
+        ("unemployed", "Not working", "Sans emploi"),
+        ("other", "Other", "Autre"),
+    ],
+    "skill": [
+        ("driving", "Driving (licence held)", "Conduite (permis)"),
+        ("mechanics", "Vehicle mechanics", "Mécanique automobile"),
+        ("masonry", "Masonry", "Maçonnerie"),
+        ("tiling", "Tiling", "Carrelage"),
+        ("plumbing", "Plumbing", "Plomberie"),
+        ("electricity", "Electrical work", "Électricité"),
+        ("welding", "Welding", "Soudure"),
+        ("carpentry", "Carpentry", "Menuiserie"),
+        ("painting", "Painting and decorating", "Peinture en bâtiment"),
+        ("farming", "Farm work", "Travaux agricoles"),
+        ("livestock", "Livestock", "Élevage"),
+        ("fishing", "Fishing", "Pêche"),
+        ("cooking", "Cooking", "Cuisine"),
+        ("baking", "Baking and pastry", "Boulangerie-pâtisserie"),
+        ("sewing", "Sewing", "Couture"),
+        ("hairdressing", "Hairdressing", "Coiffure"),
+        ("sales", "Sales", "Vente"),
+        ("computing", "Computing", "Informatique"),
+        ("caregiving", "Caring for children or older people",
+         "Garde d'enfants ou de personnes âgées"),
+        ("cleaning", "Cleaning", "Nettoyage"),
+    ],
+    "language": [
+        ("darija", "Darija (Moroccan Arabic)", "Darija (arabe marocain)"),
+        ("arabic", "Standard Arabic", "Arabe standard"),
+        ("tamazight", "Tamazight (Amazigh)", "Tamazight (amazighe)"),
+        ("hassaniya", "Hassaniya", "Hassanya"),
+        ("french", "French", "Français"),
+        ("spanish", "Spanish", "Espagnol"),
+        ("english", "English", "Anglais"),
+        ("german", "German", "Allemand"),
+        ("italian", "Italian", "Italien"),
+        ("dutch", "Dutch", "Néerlandais"),
+        ("turkish", "Turkish", "Turc"),
+    ],
+    "document": [
+        ("cnie", "National electronic ID card (CNIE)",
+         "Carte nationale d'identité électronique (CNIE)"),
+        ("passport", "Passport", "Passeport"),
+        ("birth_certificate", "Birth certificate", "Extrait d'acte de naissance"),
+        ("family_record", "Family record book", "Livret de famille"),
+        ("residence_certificate", "Certificate of residence", "Certificat de résidence"),
+        ("diploma", "School or university diploma", "Diplôme scolaire ou universitaire"),
+        ("vocational_certificate", "Vocational training certificate",
+         "Certificat de formation professionnelle"),
+    ],
+    "vulnerability": [
+        ("serious_health_condition", "Serious health condition", "Problème de santé grave"),
+        ("disability", "Disability", "Handicap"),
+        ("psychological_distress", "Psychological distress", "Détresse psychologique"),
+        ("trafficking_or_violence_survivor", "Survivor of trafficking or violence",
+         "Survivant ou survivante de traite ou de violences"),
+        ("single_parent", "Single parent", "Parent isolé"),
+        ("older_person", "Older person (60 or over)", "Personne âgée (60 ans ou plus)"),
+    ],
+    "debt_reason": [
+        ("none", "No debt", "Pas de dette"),
+        ("migration", "Cost of the migration journey", "Coût du parcours migratoire"),
+        ("consumption", "Household expenses", "Dépenses du ménage"),
+        ("health", "Health costs", "Frais de santé"),
+        ("business", "Investment in an activity (productive)",
+         "Investissement dans une activité (productive)"),
+    ],
+    "case_status": [
+        ("open", "Open", "Ouvert"),
+        ("closed", "Closed", "Clôturé"),
+    ],
+    "closure_reason": [
+        ("completed", "Support completed", "Accompagnement terminé"),
+        ("withdrew", "Returnee chose to stop", "Arrêt à la demande de la personne"),
+        ("remigrated", "Migrated again", "Nouvelle migration"),
+        ("moved_away", "Moved out of the area", "Départ de la zone"),
+        ("unreachable", "Contact lost", "Perte de contact"),
+        ("not_eligible", "No longer meets the criteria", "Ne remplit plus les critères"),
+        ("deceased", "Deceased", "Décès"),
+    ],
+    "assessment_mode": [
+        ("in_person", "In person at the office", "En personne, au bureau"),
+        ("phone", "By phone", "Par téléphone"),
+        ("home_visit", "Home visit", "Visite à domicile"),
+    ],
+    "wave": [
+        ("0", "Baseline (at return)", "Référence (au retour)"),
+        ("3", "3 months after return", "3 mois après le retour"),
+        ("6", "6 months after return", "6 mois après le retour"),
+        ("12", "12 months after return", "12 mois après le retour"),
+    ],
+    "service_category": [
+        ("job_placement", "Job placement", "Placement en emploi"),
+        ("vocational_training", "Vocational training", "Formation professionnelle"),
+        ("business_development", "Business development", "Appui à la création d'activité"),
+        ("financial_services", "Financial services and microfinance",
+         "Services financiers et microfinance"),
+        ("health", "Health care", "Soins de santé"),
+        ("mental_health_psychosocial", "Mental health and psychosocial support",
+         "Santé mentale et soutien psychosocial"),
+        ("housing", "Housing and shelter", "Logement et hébergement"),
+        ("documentation_legal", "Civil documentation and legal aid",
+         "Documents d'état civil et aide juridique"),
+        ("education", "Education and literacy", "Éducation et alphabétisation"),
+        ("social_protection", "Social protection", "Protection sociale"),
+        ("family_community", "Family and community support", "Soutien familial et communautaire"),
+    ],
+    "provider_type": [
+        ("public", "Public service", "Service public"),
+        ("ngo", "NGO or association", "ONG ou association"),
+        ("private", "Private provider", "Prestataire privé"),
+        ("international", "International organisation", "Organisation internationale"),
+    ],
+    "cost": [
+        ("free", "Free of charge", "Gratuit"),
+        ("fee", "Fee charged", "Payant"),
+    ],
+    "accessibility": [
+        ("wheelchair_access", "Wheelchair access", "Accès en fauteuil roulant"),
+        ("sign_language", "Sign language", "Langue des signes"),
+        ("female_staff", "Female staff available", "Personnel féminin disponible"),
+        ("childcare", "Childcare on site", "Garde d'enfants sur place"),
+        ("phone_or_online", "By phone or online", "Par téléphone ou en ligne"),
+        ("evening_hours", "Evening opening hours", "Ouverture en soirée"),
+    ],
+    "referral_status": [
+        ("sent", "Sent", "Envoyée"),
+        ("accepted", "Accepted", "Acceptée"),
+        ("completed", "Completed", "Terminée"),
+        ("refused", "Refused", "Refusée"),
+        ("no_show", "No-show", "Absence au rendez-vous"),
+    ],
+    "emigration_level": [
+        ("high", "High", "Élevée"),
+        ("medium", "Medium", "Moyenne"),
+        ("low", "Low", "Faible"),
+    ],
+    "boolean": [
+        ("true", "Yes", "Oui"),
+        ("false", "No", "Non"),
+    ],
+}
+
+M_VOCAB = messages(
+    "data.vocab",
+    {f"{vocab}.{code}": tuple(rest) for vocab, rows in _VOCABULARIES.items() for code, *rest in rows},
+)
+
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    vocab: tuple(row[0] for row in rows) for vocab, rows in _VOCABULARIES.items()
+}
+
+# Words a trainer may write instead of a code (compared after normalisation:
+# lower case, no accents, punctuation as spaces). Labels in both languages and
+# the codes themselves are always accepted.
+VOCAB_ALIASES: dict[str, dict[str, str]] = {
+    "sex": {"f": "female", "femme": "female", "woman": "female", "feminin": "female",
+            "m": "male", "h": "male", "homme": "male", "man": "male", "masculin": "male"},
+    "service_sex": {"all": "any", "both": "any", "tous": "any", "mixte": "any", "tout": "any",
+                    "f": "female", "femmes": "female", "women": "female", "femme": "female",
+                    "m": "male", "h": "male", "hommes": "male", "men": "male", "homme": "male"},
+    "provider_type": {"ong": "ngo", "association": "ngo", "publique": "public", "etat": "public",
+                      "prive": "private", "privee": "private", "internationale": "international",
+                      "oi": "international", "io": "international"},
+    "cost": {"gratuite": "free", "payante": "fee", "paid": "fee", "0": "free"},
+    "language": {"arabe": "arabic", "amazigh": "tamazight", "tachelhit": "tamazight",
+                 "tarifit": "tamazight", "tamazight": "tamazight", "darija": "darija",
+                 "francais": "french", "espagnol": "spanish", "anglais": "english",
+                 "allemand": "german", "italien": "italian", "neerlandais": "dutch", "turc": "turkish",
+                 "hassania": "hassaniya", "hassanya": "hassaniya"},
+    "document": {"cin": "cnie", "carte nationale": "cnie", "cni": "cnie", "id card": "cnie",
+                 "acte de naissance": "birth_certificate", "passeport": "passport",
+                 "diplome": "diploma"},
+    "boolean": {"yes": "true", "oui": "true", "vrai": "true", "1": "true", "x": "true", "y": "true",
+                "o": "true", "no": "false", "non": "false", "faux": "false", "0": "false", "n": "false"},
+    "service_category": {"emploi": "job_placement", "formation": "vocational_training",
+                         "sante": "health", "logement": "housing", "microfinance": "financial_services",
+                         "psychosocial": "mental_health_psychosocial", "education": "education",
+                         "aide juridique": "documentation_legal", "legal aid": "documentation_legal"},
+}
+
+# Words meaning "nothing" in a list cell.
+EMPTY_LIST_WORDS = {"", "none", "aucun", "aucune", "rien", "nothing", "na", "n a", "nan", "no"}
+# Words meaning "no value" in a number or date cell.
+MISSING_WORDS = {"", "na", "n a", "n d", "nd", "nan", "null", "-"}
+
+
+def normalise_text(text: Any) -> str:
+    """Lower case, accents removed, punctuation and underscores as single spaces."""
+    s = unicodedata.normalize("NFKD", str(text))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.lower().replace("œ", "oe").replace("æ", "ae")
+    s = re.sub(r"[^0-9a-z]+", " ", s)
+    return s.strip()
+
+
+def label(vocab: str, code: Any, lang: str | None = None) -> str:
+    """The display label of a code in ``lang`` (the code itself if unknown)."""
+    key = f"{vocab}.{code}"
+    return M_VOCAB(key, lang) if key in M_VOCAB else str(code)
+
+
+def labels(vocab: str, lang: str | None = None) -> dict[str, str]:
+    """All codes of a vocabulary with their labels, in the vocabulary's order."""
+    return {code: label(vocab, code, lang) for code in VOCABULARIES[vocab]}
+
+
+def split_codes(cell: Any) -> list[str]:
+    """The codes of a list-valued cell (``"darija;french"`` → ``["darija", "french"]``)."""
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)) or cell is pd.NA:
+        return []
+    if isinstance(cell, (list, tuple, set, frozenset)):
+        return [str(c) for c in cell]
+    return [c for c in str(cell).split(LIST_SEPARATOR) if c]
+
+
+def join_codes(codes: Iterable[str], vocab: str | None = None) -> str:
+    """Join codes in a list cell, in the vocabulary's order when given."""
+    codes = list(dict.fromkeys(codes))
+    if vocab:
+        order = {c: i for i, c in enumerate(VOCABULARIES[vocab])}
+        codes.sort(key=lambda c: order.get(c, len(order)))
+    return LIST_SEPARATOR.join(codes)
+
+
+_LOOKUP_CACHE: dict[str, dict[str, str]] = {}
+
+
+def _vocab_lookup(vocab: str) -> dict[str, str]:
+    if vocab not in _LOOKUP_CACHE:
+        table: dict[str, str] = {}
+        for code in VOCABULARIES[vocab]:
+            both = M_VOCAB.both(f"{vocab}.{code}")
+            for text in (both["en"], both["fr"]):
+                table.setdefault(normalise_text(text), code)
+        for alias, code in VOCAB_ALIASES.get(vocab, {}).items():
+            table[normalise_text(alias)] = code
+        for code in VOCABULARIES[vocab]:
+            table[normalise_text(code)] = code  # codes win over everything else
+        _LOOKUP_CACHE[vocab] = table
+    return _LOOKUP_CACHE[vocab]
+
+
+def code_for(vocab: str, text: Any) -> str | None:
+    """The code a trainer meant by ``text`` (a code, or a label in either language)."""
+    if text is None:
+        return None
+    raw = str(text).strip()
+    if raw in VOCABULARIES[vocab]:
+        return raw
+    return _vocab_lookup(vocab).get(normalise_text(raw))
+
+
+# ---------------------------------------------------------------------------
+# Problems: one located finding, with its message in both languages.
+
+M_PROBLEM = messages("data.problem", {
+    "where_cell": ("Row {row}, column “{column}”: ", "Ligne {row}, colonne «\u00a0{column}\u00a0»\u00a0: "),
+    "where_row": ("Row {row}: ", "Ligne {row}\u00a0: "),
+    "where_column": ("Column “{column}”: ", "Colonne «\u00a0{column}\u00a0»\u00a0: "),
+    "empty_file": (
+        "The file is empty. Export your table again from Excel and load the new file.",
+        "Le fichier est vide. Exportez de nouveau votre tableau depuis Excel et chargez le nouveau fichier.",
+    ),
+    "no_rows": (
+        "The file has a header row but no data rows. Add at least one row under the headers.",
+        "Le fichier contient une ligne d'en-tête mais aucune ligne de données. Ajoutez au moins une ligne sous les en-têtes.",
+    ),
+    "not_a_table": (
+        "This file is not a table: it looks like {kind}. Save your table as an Excel workbook (.xlsx) or as CSV, then load that file.",
+        "Ce fichier n'est pas un tableau\u00a0: il ressemble à {kind}. Enregistrez votre tableau au format Excel (.xlsx) ou CSV, puis chargez ce fichier.",
+    ),
+    "kind_pdf": ("a PDF document", "un document PDF"),
+    "kind_word": ("a Word document", "un document Word"),
+    "kind_powerpoint": ("a PowerPoint presentation", "une présentation PowerPoint"),
+    "kind_opendocument": ("an OpenDocument file (LibreOffice)", "un fichier OpenDocument (LibreOffice)"),
+    "kind_zip": ("a compressed archive (.zip)", "une archive compressée (.zip)"),
+    "kind_image": ("an image", "une image"),
+    "kind_html": ("a web page (HTML)", "une page web (HTML)"),
+    "kind_binary": ("a binary file, not text", "un fichier binaire, pas du texte"),
+    "old_excel": (
+        "This is an old Excel 97–2003 workbook (.xls), which the course cannot read. Open it in Excel and save it as “Excel Workbook (.xlsx)” or as CSV.",
+        "Ce classeur est au format Excel 97-2003 (.xls), que le cours ne sait pas lire. Ouvrez-le dans Excel et enregistrez-le en «\u00a0Classeur Excel (.xlsx)\u00a0» ou en CSV.",
+    ),
+    "unreadable": (
+        "The file could not be read ({error}). Check that it is an .xlsx or .csv table and that it is not open in another program.",
+        "Le fichier n'a pas pu être lu ({error}). Vérifiez qu'il s'agit d'un tableau .xlsx ou .csv et qu'il n'est pas ouvert dans un autre programme.",
+    ),
+    "no_header": (
+        "No header row was recognised in the first rows. The first row should hold the column names, for example: {expected}.",
+        "Aucune ligne d'en-tête n'a été reconnue dans les premières lignes. La première ligne doit contenir les noms des colonnes, par exemple\u00a0: {expected}.",
+    ),
+    "missing_column": (
+        "The required column “{expected}” is missing ({description}). Add a column with one of these headers: {aliases}.",
+        "La colonne obligatoire «\u00a0{expected}\u00a0» est absente ({description}). Ajoutez une colonne avec l'un de ces en-têtes\u00a0: {aliases}.",
+    ),
+    "duplicate_column": (
+        "This column means the same as column “{other}” ({expected}). Keep only one of them.",
+        "Cette colonne a le même sens que la colonne «\u00a0{other}\u00a0» ({expected}). N'en gardez qu'une.",
+    ),
+    "extra_column": (
+        "This column is not used by the course and was ignored.",
+        "Cette colonne n'est pas utilisée par le cours et a été ignorée.",
+    ),
+    "unexpected_column": (
+        "This column is not in the schema of the table.",
+        "Cette colonne ne figure pas dans le schéma de la table.",
+    ),
+    "ragged_row": (
+        "this row has {found} cells but the header has {expected}. A separator may be missing or there may be one too many (check the commas or semicolons in the text).",
+        "cette ligne compte {found} cellules alors que l'en-tête en compte {expected}. Il manque peut-être un séparateur, ou il y en a un de trop (vérifiez les virgules ou points-virgules dans le texte).",
+    ),
+    "missing_value": (
+        "this cell is empty but a value is required ({description}).",
+        "cette cellule est vide alors qu'une valeur est obligatoire ({description}).",
+    ),
+    "unknown_category": (
+        "“{value}” is not an allowed value. Allowed values: {allowed}.",
+        "«\u00a0{value}\u00a0» n'est pas une valeur autorisée. Valeurs autorisées\u00a0: {allowed}.",
+    ),
+    "unknown_category_suggest": (
+        "“{value}” is not an allowed value. Did you mean {suggestion}? Allowed values: {allowed}.",
+        "«\u00a0{value}\u00a0» n'est pas une valeur autorisée. Vouliez-vous dire {suggestion}\u00a0? Valeurs autorisées\u00a0: {allowed}.",
+    ),
+    "bad_number": (
+        "“{value}” is not a number. Write only the number, with no unit or words, for example {example}.",
+        "«\u00a0{value}\u00a0» n'est pas un nombre. Écrivez seulement le nombre, sans unité ni mots, par exemple {example}.",
+    ),
+    "not_whole": (
+        "“{value}” should be a whole number (no decimals).",
+        "«\u00a0{value}\u00a0» doit être un nombre entier (sans décimales).",
+    ),
+    "out_of_range": (
+        "{value} is outside the allowed range ({minimum} to {maximum}).",
+        "{value} est en dehors des valeurs permises (de {minimum} à {maximum}).",
+    ),
+    "bad_date": (
+        "“{value}” is not a date. Write it as 2025-03-14 or 14/03/2025.",
+        "«\u00a0{value}\u00a0» n'est pas une date. Écrivez-la sous la forme 14/03/2025 ou 2025-03-14.",
+    ),
+    "bad_boolean": (
+        "“{value}” should be yes or no.",
+        "«\u00a0{value}\u00a0» doit être oui ou non.",
+    ),
+    "bad_format": (
+        "“{value}” does not have the expected format ({description}).",
+        "«\u00a0{value}\u00a0» n'a pas le format attendu ({description}).",
+    ),
+    "duplicate_id": (
+        "the identifier “{value}” is already used in row {first_row}. Each row needs its own identifier.",
+        "l'identifiant «\u00a0{value}\u00a0» est déjà utilisé à la ligne {first_row}. Chaque ligne doit avoir son propre identifiant.",
+    ),
+    "duplicate_key": (
+        "the combination {value} already appears in row {first_row}.",
+        "la combinaison {value} figure déjà à la ligne {first_row}.",
+    ),
+    "outside_morocco": (
+        "the point (latitude {lat}, longitude {lon}) is outside Morocco. Check the coordinates: in Morocco latitude is between about 21 and 36 and longitude between about −17 and −1 (negative: west of Greenwich).",
+        "le point (latitude {lat}, longitude {lon}) est en dehors du Maroc. Vérifiez les coordonnées\u00a0: au Maroc, la latitude est comprise entre 21 et 36 environ et la longitude entre −17 et −1 environ (négative\u00a0: à l'ouest de Greenwich).",
+    ),
+    "swapped_coordinates": (
+        "the point (latitude {lat}, longitude {lon}) is outside Morocco, but it falls in Morocco if latitude and longitude are swapped. Put the latitude (about 21 to 36) in the latitude column and the longitude (about −17 to −1) in the longitude column.",
+        "le point (latitude {lat}, longitude {lon}) est en dehors du Maroc, mais il tombe au Maroc si l'on inverse latitude et longitude. Mettez la latitude (entre 21 et 36 environ) dans la colonne latitude et la longitude (entre −17 et −1 environ) dans la colonne longitude.",
+    ),
+    "positive_longitude": (
+        "the point (latitude {lat}, longitude {lon}) is outside Morocco, but it falls in Morocco with a minus sign on the longitude ({fixed}). Longitudes in Morocco are negative (west of Greenwich).",
+        "le point (latitude {lat}, longitude {lon}) est en dehors du Maroc, mais il tombe au Maroc avec un signe moins devant la longitude ({fixed}). Au Maroc, les longitudes sont négatives (à l'ouest de Greenwich).",
+    ),
+    "missing_coordinates": (
+        "no coordinates, and the town “{town}” is not in the course's list of towns. Add the latitude and longitude (you can read them on any online map).",
+        "pas de coordonnées, et la ville «\u00a0{town}\u00a0» ne figure pas dans la liste des villes du cours. Ajoutez la latitude et la longitude (elles se lisent sur n'importe quelle carte en ligne).",
+    ),
+    "coords_from_town": (
+        "no coordinates: the coordinates of the town centre were used ({town}).",
+        "pas de coordonnées\u00a0: celles du centre de la ville ont été utilisées ({town}).",
+    ),
+    "region_inferred": (
+        "no region given: {region} was deduced from the town or the coordinates.",
+        "région non indiquée\u00a0: {region} a été déduite de la ville ou des coordonnées.",
+    ),
+    "age_range": (
+        "the minimum age ({minimum}) is above the maximum age ({maximum}).",
+        "l'âge minimum ({minimum}) est supérieur à l'âge maximum ({maximum}).",
+    ),
+    "fee_inconsistent": (
+        "the cost is “{cost}” but the fee is {fee} MAD. A free service has a fee of 0; a paying service has a fee above 0.",
+        "le coût est «\u00a0{cost}\u00a0» mais le tarif est de {fee}\u00a0MAD. Un service gratuit a un tarif de 0\u00a0; un service payant, un tarif supérieur à 0.",
+    ),
+    "closure_inconsistent": (
+        "a closed case needs a closure date and a reason; an open case has neither.",
+        "un dossier clôturé doit avoir une date et un motif de clôture\u00a0; un dossier ouvert n'en a pas.",
+    ),
+    "foreign_key": (
+        "“{value}” matches no {target} in the table “{table}”.",
+        "«\u00a0{value}\u00a0» ne correspond à aucun {target} de la table «\u00a0{table}\u00a0».",
+    ),
+    "coords_column_from_town": (
+        "No latitude and longitude columns: each row was placed at the centre of its town.",
+        "Pas de colonnes latitude et longitude\u00a0: chaque ligne a été placée au centre de sa ville.",
+    ),
+    "region_column_inferred": (
+        "No region column: each row's region was deduced from its town or its coordinates.",
+        "Pas de colonne région\u00a0: la région de chaque ligne a été déduite de sa ville ou de ses coordonnées.",
+    ),
+    "unknown_table": (
+        "The course can load only these tables: {tables}.",
+        "Le cours ne peut charger que ces tables\u00a0: {tables}.",
+    ),
+    "more_problems": (
+        "{count} more problems of the same kind in this column are not listed.",
+        "{count} autres problèmes du même type dans cette colonne ne sont pas listés.",
+    ),
+    "severity_error": ("Error", "Erreur"),
+    "severity_warning": ("Warning", "Avertissement"),
+    "summary_ok": ("The file was loaded: {rows} rows.", "Le fichier a été chargé\u00a0: {rows}\u00a0lignes."),
+    "summary_ok_warnings": (
+        "The file was loaded: {rows} rows, with {warnings} warnings to read.",
+        "Le fichier a été chargé\u00a0: {rows}\u00a0lignes, avec {warnings}\u00a0avertissements à lire.",
+    ),
+    "summary_ok_warning": (
+        "The file was loaded: {rows} rows, with 1 warning to read.",
+        "Le fichier a été chargé\u00a0: {rows}\u00a0lignes, avec 1\u00a0avertissement à lire.",
+    ),
+    "summary_errors": (
+        "The file was not loaded: {errors} problems to correct. Correct them in your spreadsheet and load the file again.",
+        "Le fichier n'a pas été chargé\u00a0: {errors}\u00a0problèmes à corriger. Corrigez-les dans votre tableur et chargez de nouveau le fichier.",
+    ),
+    "summary_error": (
+        "The file was not loaded: 1 problem to correct. Correct it in your spreadsheet or export the table again, then load the file again.",
+        "Le fichier n'a pas été chargé\u00a0: 1\u00a0problème à corriger. Corrigez-le dans votre tableur ou exportez de nouveau le tableau, puis chargez de nouveau le fichier.",
+    ),
+    "or": ("or", "ou"),
+    "and_more": ("and {count} more", "et {count} autres"),
+})
+
+WHOLE_FILE_CODES = {"empty_file", "no_rows", "not_a_table", "old_excel", "unreadable", "no_header"}
+
+
+@dataclass
+class Problem:
+    """One problem found in a table, located as a spreadsheet user sees it.
+
+    ``row`` is 1-based as in the spreadsheet, the header being row 1 (``None`` for
+    a problem about the whole file or a whole column); ``column`` is the header as
+    written in the file (or the schema's name). ``severity`` is ``"error"`` (the
+    file cannot be used) or ``"warning"`` (it was used; read the note).
+    """
+
+    code: str
+    row: int | None = None
+    column: str | None = None
+    value: Any = None
+    severity: str = "error"
+    table: str | None = None
+    details: dict = field(default_factory=dict)
+
+    def message(self, lang: str | None = None) -> str:
+        lang = current_lang(lang)
+        fields = {"value": "" if self.value is None else self.value, "row": self.row,
+                  "column": self.column, **self.details}
+        fields = {k: _render(v, lang) for k, v in fields.items()}
+        body = M_PROBLEM(self.code, lang, **fields)
+        if self.row is not None and self.column:
+            where = M_PROBLEM("where_cell", lang, row=self.row, column=self.column)
+        elif self.row is not None:
+            where = M_PROBLEM("where_row", lang, row=self.row)
+        elif self.column:
+            where = M_PROBLEM("where_column", lang, column=self.column)
+        else:
+            where = ""
+        if where:
+            body = body[0].lower() + body[1:] if body[:1].isupper() and not body.startswith("“") else body
+        text = where + body
+        return text[0].upper() + text[1:] if text else text
+
+    def as_dict(self, lang: str | None = None) -> dict:
+        return {"row": self.row, "column": self.column, "code": self.code,
+                "severity": self.severity, "value": self.value, "message": self.message(lang)}
+
+
+class Localised:
+    """A value whose text depends on the language (rendered when the message is built)."""
+
+    def __init__(self, render):
+        self.render = render
+
+
+def _render(value: Any, lang: str) -> Any:
+    return value.render(lang) if isinstance(value, Localised) else value
+
+
+def localised_message(namespace_messages, key: str, **fields) -> Localised:
+    return Localised(lambda lang: namespace_messages(key, lang, **fields))
+
+
+# ---------------------------------------------------------------------------
+# Fields and tables
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str  # string, integer, number, boolean, date, list
+    required: bool = False
+    unique: bool = False
+    vocab: str | None = None  # enum (or item enum for lists)
+    enum: tuple | None = None  # explicit enum (instrument answers, waves)
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    upload: str = "optional"  # in a trainer's file: "required", "optional" or "ignored"
+    aliases: tuple[str, ...] = ()
+    title: tuple[str, str] | None = None  # only for fields built from the instrument
+    description: tuple[str, str] | None = None
+
+
+# Titles (short, used as headers and header aliases) and descriptions, both languages.
+M_TITLE = messages("data.title", {
+    "region_id": ("Region code", "Code de la région"),
+    "name_fr": ("Name in French", "Nom en français"),
+    "name_en": ("Name in English", "Nom en anglais"),
+    "name_ar": ("Name in Arabic", "Nom en arabe"),
+    "seat_fr": ("Seat (French)", "Chef-lieu (français)"),
+    "seat_en": ("Seat (English)", "Chef-lieu (anglais)"),
+    "seat_ar": ("Seat (Arabic)", "Chef-lieu (arabe)"),
+    "seat_lat": ("Seat latitude", "Latitude du chef-lieu"),
+    "seat_lon": ("Seat longitude", "Longitude du chef-lieu"),
+    "emigration": ("Emigration level", "Niveau d'émigration"),
+    "remote": ("Remote region", "Région éloignée"),
+    "case_id": ("Case number", "Numéro de dossier"),
+    "first_name": ("First name", "Prénom"),
+    "last_name": ("Last name", "Nom de famille"),
+    "sex": ("Sex", "Sexe"),
+    "age": ("Age", "Âge"),
+    "marital_status": ("Marital status", "Situation matrimoniale"),
+    "household_size": ("Household size", "Taille du ménage"),
+    "town": ("Town", "Ville"),
+    "lat": ("Latitude", "Latitude", True),
+    "lon": ("Longitude", "Longitude", True),
+    "country_returned_from": ("Country returned from", "Pays de retour"),
+    "return_programme": ("Return programme", "Programme de retour"),
+    "return_date": ("Return date", "Date de retour"),
+    "months_abroad": ("Months abroad", "Mois passés à l'étranger"),
+    "education": ("Education", "Niveau d'études"),
+    "occupation_before": ("Occupation before migration", "Activité avant la migration"),
+    "skills": ("Skills", "Compétences"),
+    "languages": ("Languages", "Langues"),
+    "documents": ("Documents held", "Documents détenus"),
+    "vulnerabilities": ("Vulnerabilities", "Vulnérabilités"),
+    "debt_mad": ("Debt (MAD)", "Dette (MAD)"),
+    "debt_reason": ("Reason for the debt", "Origine de la dette"),
+    "assisted": ("Receives reintegration assistance", "Bénéficie de l'aide à la réintégration"),
+    "case_status": ("Case status", "Statut du dossier"),
+    "closure_date": ("Closure date", "Date de clôture"),
+    "closure_reason": ("Closure reason", "Motif de clôture"),
+    "phone": ("Phone", "Téléphone"),
+    "email": ("E-mail", "Courriel"),
+    "assessment_id": ("Assessment number", "Numéro d'évaluation"),
+    "wave": ("Wave (months after return)", "Vague (mois après le retour)"),
+    "assessment_date": ("Assessment date", "Date de l'évaluation"),
+    "mode": ("Mode", "Modalité"),
+    "service_id": ("Service code", "Code du service"),
+    "provider_name": ("Provider", "Prestataire"),
+    "category": ("Category", "Catégorie"),
+    "provider_type": ("Provider type", "Type de prestataire"),
+    "min_age": ("Minimum age", "Âge minimum"),
+    "max_age": ("Maximum age", "Âge maximum"),
+    "service_sex": ("Open to", "Public accueilli"),
+    "service_languages": ("Languages spoken", "Langues parlées"),
+    "documents_required": ("Documents required", "Documents exigés"),
+    "vulnerability_focus": ("Vulnerability focus", "Public prioritaire"),
+    "capacity_per_month": ("Capacity per month", "Capacité mensuelle"),
+    "current_load": ("Current load", "Charge actuelle"),
+    "cost": ("Cost", "Coût"),
+    "fee_mad": ("Fee (MAD)", "Tarif (MAD)"),
+    "waiting_days": ("Waiting time (days)", "Délai d'attente (jours)"),
+    "accessibility": ("Accessibility", "Accessibilité"),
+    "contact_name": ("Contact person", "Personne de contact"),
+    "last_verified": ("Last verified", "Dernière vérification"),
+    "referral_id": ("Referral number", "Numéro d'orientation"),
+    "need": ("Need addressed", "Besoin visé"),
+    "referral_date": ("Referral date", "Date d'orientation"),
+    "status": ("Status", "Statut"),
+    "status_date": ("Status date", "Date du statut"),
+    "consent_recorded": ("Consent recorded", "Consentement enregistré"),
+})
+
+M_DESC = messages("data.description", {
+    "regions.region_id": ("ISO 3166-2:MA code of the region (MA-01 to MA-12)",
+                          "code ISO 3166-2 de la région (de MA-01 à MA-12)"),
+    "regions.name_fr": ("official name in French", "nom officiel en français"),
+    "regions.name_en": ("usual name in English", "nom usuel en anglais"),
+    "regions.name_ar": ("official name in Arabic", "nom officiel en arabe"),
+    "regions.seat_fr": ("seat of the region, in French", "chef-lieu de la région, en français"),
+    "regions.seat_en": ("seat of the region, in English", "chef-lieu de la région, en anglais"),
+    "regions.seat_ar": ("seat of the region, in Arabic", "chef-lieu de la région, en arabe"),
+    "regions.seat_lat": ("approximate latitude of the seat (WGS84, degrees)",
+                         "latitude approximative du chef-lieu (WGS84, degrés)"),
+    "regions.seat_lon": ("approximate longitude of the seat (WGS84, degrees; negative: west)",
+                         "longitude approximative du chef-lieu (WGS84, degrés\u00a0; négative\u00a0: ouest)"),
+    "regions.emigration": ("course assumption: share of the synthetic caseload (high, medium, low)",
+                           "hypothèse du cours\u00a0: part des dossiers synthétiques (élevée, moyenne, faible)"),
+    "regions.remote": ("course assumption: remote region with sparse services",
+                       "hypothèse du cours\u00a0: région éloignée où les services sont rares"),
+    "cases.case_id": ("case number, C followed by 6 digits", "numéro de dossier, C suivi de 6 chiffres"),
+    "cases.first_name": ("fictional first name", "prénom fictif"),
+    "cases.last_name": ("fictional last name", "nom de famille fictif"),
+    "cases.sex": ("sex of the returnee", "sexe de la personne"),
+    "cases.age": ("age in completed years on the reference date", "âge en années révolues à la date de référence"),
+    "cases.marital_status": ("marital status", "situation matrimoniale"),
+    "cases.household_size": ("number of people in the household, the returnee included",
+                             "nombre de personnes du ménage, la personne de retour comprise"),
+    "cases.region_id": ("region of return (code of the regions table)",
+                        "région de retour (code de la table des régions)"),
+    "cases.town": ("town of return", "ville de retour"),
+    "cases.lat": ("latitude of an approximate point near the town, never a home address",
+                  "latitude d'un point approximatif près de la ville, jamais une adresse"),
+    "cases.lon": ("longitude of the same approximate point", "longitude du même point approximatif"),
+    "cases.country_returned_from": ("country the returnee came back from (ISO 3166-1 alpha-2)",
+                                    "pays d'où la personne est revenue (ISO 3166-1 alpha-2)"),
+    "cases.return_programme": ("return programme", "programme de retour"),
+    "cases.return_date": ("date of arrival in Morocco", "date d'arrivée au Maroc"),
+    "cases.months_abroad": ("time spent abroad, in months", "durée passée à l'étranger, en mois"),
+    "cases.education": ("highest level of education completed or attended",
+                        "plus haut niveau d'études atteint"),
+    "cases.occupation_before": ("main occupation before leaving", "activité principale avant le départ"),
+    "cases.skills": ("skills, ';'-separated codes", "compétences, codes séparés par «\u00a0;\u00a0»"),
+    "cases.languages": ("languages spoken, ';'-separated codes", "langues parlées, codes séparés par «\u00a0;\u00a0»"),
+    "cases.documents": ("documents held on arrival, ';'-separated codes",
+                        "documents détenus à l'arrivée, codes séparés par «\u00a0;\u00a0»"),
+    "cases.vulnerabilities": ("vulnerability flags, ';'-separated codes (empty: none)",
+                              "signalements de vulnérabilité, codes séparés par «\u00a0;\u00a0» (vide\u00a0: aucun)"),
+    "cases.debt_mad": ("outstanding debt at return, in Moroccan dirhams (0: none)",
+                       "dette restant due au retour, en dirhams marocains (0\u00a0: aucune)"),
+    "cases.debt_reason": ("main reason for the debt; all but “business” are non-productive",
+                          "origine principale de la dette\u00a0; toutes sauf «\u00a0activité\u00a0» sont non productives"),
+    "cases.assisted": ("true if the returnee receives reintegration assistance",
+                       "vrai si la personne bénéficie de l'aide à la réintégration"),
+    "cases.case_status": ("open or closed on the reference date", "ouvert ou clôturé à la date de référence"),
+    "cases.closure_date": ("date the case was closed (empty if open)", "date de clôture (vide si ouvert)"),
+    "cases.closure_reason": ("why the case was closed (empty if open)", "motif de clôture (vide si ouvert)"),
+    "cases.phone": ("fictional phone number, +212 5 00 0x xx xx", "numéro fictif, +212 5 00 0x xx xx"),
+    "cases.email": ("fictional e-mail at example.org (often empty)", "courriel fictif en example.org (souvent vide)"),
+    "assessments.assessment_id": ("assessment number, A followed by 7 digits", "numéro d'évaluation, A suivi de 7 chiffres"),
+    "assessments.case_id": ("case assessed (case number)", "dossier évalué (numéro de dossier)"),
+    "assessments.wave": ("months after return: 0 (baseline), 3, 6 or 12", "mois après le retour\u00a0: 0 (référence), 3, 6 ou 12"),
+    "assessments.assessment_date": ("date of the interview", "date de l'entretien"),
+    "assessments.mode": ("how the interview was held", "modalité de l'entretien"),
+    "assessments.item": ("answer code to this item of the instrument (empty: not answered)",
+                         "code de réponse à cet indicateur de l'instrument (vide\u00a0: sans réponse)"),
+    "assessments.screening": ("answer to this screening question (empty: not asked)",
+                              "réponse à cette question de repérage (vide\u00a0: non posée)"),
+    "services.service_id": ("service code, S followed by 5 digits", "code du service, S suivi de 5 chiffres"),
+    "services.provider_name": ("fictional name of the provider", "nom fictif du prestataire"),
+    "services.category": ("type of service", "type de service"),
+    "services.provider_type": ("public, NGO, private or international", "public, ONG, privé ou international"),
+    "services.region_id": ("region (code of the regions table)", "région (code de la table des régions)"),
+    "services.town": ("town where the service is delivered", "ville où le service est rendu"),
+    "services.lat": ("latitude of the service (WGS84)", "latitude du service (WGS84)"),
+    "services.lon": ("longitude of the service (WGS84; negative: west)", "longitude du service (WGS84\u00a0; négative\u00a0: ouest)"),
+    "services.min_age": ("youngest age accepted", "âge minimum accepté"),
+    "services.max_age": ("oldest age accepted", "âge maximum accepté"),
+    "services.sex": ("who the service is open to: anyone, women only, men only",
+                     "public accueilli\u00a0: tout public, femmes uniquement, hommes uniquement"),
+    "services.languages": ("languages the staff speak, ';'-separated codes",
+                           "langues parlées par le personnel, codes séparés par «\u00a0;\u00a0»"),
+    "services.documents_required": ("documents a person must show, ';'-separated codes (empty: none)",
+                                    "documents à présenter, codes séparés par «\u00a0;\u00a0» (vide\u00a0: aucun)"),
+    "services.vulnerability_focus": ("if not empty, the service serves only people with at least one of these vulnerabilities",
+                                     "si non vide, le service n'accueille que les personnes présentant au moins une de ces vulnérabilités"),
+    "services.capacity_per_month": ("new people the service can take each month",
+                                    "nouvelles personnes que le service peut accueillir chaque mois"),
+    "services.current_load": ("people already taken this month (may exceed capacity)",
+                              "personnes déjà accueillies ce mois-ci (peut dépasser la capacité)"),
+    "services.cost": ("free of charge or fee charged", "gratuit ou payant"),
+    "services.fee_mad": ("fee in Moroccan dirhams (0 if free)", "tarif en dirhams marocains (0 si gratuit)"),
+    "services.waiting_days": ("usual waiting time before a first appointment, in days",
+                              "délai habituel avant un premier rendez-vous, en jours"),
+    "services.accessibility": ("accessibility features, ';'-separated codes",
+                               "aménagements d'accessibilité, codes séparés par «\u00a0;\u00a0»"),
+    "services.contact_name": ("fictional contact person", "personne de contact fictive"),
+    "services.phone": ("fictional phone number, +212 5 00 0x xx xx", "numéro fictif, +212 5 00 0x xx xx"),
+    "services.email": ("fictional e-mail at example.org", "courriel fictif en example.org"),
+    "services.last_verified": ("date the entry was last checked with the provider",
+                               "date de la dernière vérification auprès du prestataire"),
+    "referrals.referral_id": ("referral number, R followed by 6 digits", "numéro d'orientation, R suivi de 6 chiffres"),
+    "referrals.case_id": ("case referred (case number)", "dossier orienté (numéro de dossier)"),
+    "referrals.service_id": ("service referred to (service code)", "service vers lequel la personne est orientée (code du service)"),
+    "referrals.need": ("the need the referral addresses (a service category)",
+                       "le besoin visé par l'orientation (une catégorie de service)"),
+    "referrals.referral_date": ("date the referral was sent", "date d'envoi de l'orientation"),
+    "referrals.status": ("status on the reference date", "statut à la date de référence"),
+    "referrals.status_date": ("date of the last status change (empty while sent)",
+                              "date du dernier changement de statut (vide tant qu'elle est envoyée)"),
+    "referrals.consent_recorded": ("true if the returnee's consent to share their data was recorded",
+                                   "vrai si le consentement de la personne au partage de ses données a été enregistré"),
+})
+
+_ID = dict(type="string", required=True, unique=True, upload="required")
+_LAT = dict(type="number", minimum=20.5, maximum=36.1)
+_LON = dict(type="number", minimum=-17.3, maximum=-0.9)
+PHONE_PATTERN = r"^\+212 5 00 0\d \d\d \d\d$"
+EMAIL_PATTERN = r"^[a-z0-9._-]+@example\.org$"
+
+TABLES: dict[str, list[FieldSpec]] = {
+    "regions": [
+        FieldSpec("region_id", **{**_ID, "upload": "required"}, pattern=r"^MA-\d\d$"),
+        FieldSpec("name_fr", "string", required=True),
+        FieldSpec("name_en", "string", required=True),
+        FieldSpec("name_ar", "string", required=True),
+        FieldSpec("seat_fr", "string", required=True),
+        FieldSpec("seat_en", "string", required=True),
+        FieldSpec("seat_ar", "string", required=True),
+        FieldSpec("seat_lat", required=True, **_LAT),
+        FieldSpec("seat_lon", required=True, **_LON),
+        FieldSpec("emigration", "string", required=True, vocab="emigration_level"),
+        FieldSpec("remote", "boolean", required=True),
+    ],
+    "cases": [
+        FieldSpec("case_id", **_ID, pattern=r"^C\d{6}$",
+                  aliases=("id", "case", "case number", "dossier", "n dossier", "no dossier",
+                           "numero", "numero dossier", "id dossier", "identifiant", "reference")),
+        FieldSpec("first_name", "string", required=True, aliases=("prenom", "given name")),
+        FieldSpec("last_name", "string", required=True, aliases=("nom", "surname", "family name")),
+        FieldSpec("sex", "string", required=True, vocab="sex", upload="required",
+                  aliases=("gender", "genre", "sexe")),
+        FieldSpec("age", "integer", required=True, minimum=18, maximum=100, upload="required",
+                  aliases=("age ans", "age years")),
+        FieldSpec("marital_status", "string", required=True, vocab="marital_status",
+                  aliases=("etat civil", "situation familiale", "marital")),
+        FieldSpec("household_size", "integer", required=True, minimum=1, maximum=30,
+                  aliases=("household", "menage", "taille menage", "personnes au foyer")),
+        FieldSpec("region_id", "string", required=True, aliases=("region", "code region")),
+        FieldSpec("town", "string", required=True, upload="required",
+                  aliases=("city", "commune", "localite", "ville de retour")),
+        FieldSpec("lat", required=True, **_LAT, aliases=("latitude", "y")),
+        FieldSpec("lon", required=True, **_LON, aliases=("longitude", "lng", "long", "x")),
+        FieldSpec("country_returned_from", "string", required=True, vocab="country",
+                  aliases=("country", "pays", "pays de provenance", "host country", "pays d accueil")),
+        FieldSpec("return_programme", "string", required=True, vocab="return_programme",
+                  aliases=("programme", "program", "type de retour")),
+        FieldSpec("return_date", "date", required=True, aliases=("date retour", "arrival date", "date d arrivee")),
+        FieldSpec("months_abroad", "integer", required=True, minimum=0, maximum=600,
+                  aliases=("duree a l etranger", "time abroad", "duree migration mois")),
+        FieldSpec("education", "string", required=True, vocab="education",
+                  aliases=("niveau scolaire", "niveau d instruction", "instruction")),
+        FieldSpec("occupation_before", "string", required=True, vocab="occupation",
+                  aliases=("occupation", "profession", "metier", "emploi avant le depart")),
+        FieldSpec("skills", "list", vocab="skill", aliases=("competence", "savoir faire")),
+        FieldSpec("languages", "list", required=True, vocab="language", aliases=("language", "langue")),
+        FieldSpec("documents", "list", vocab="document", aliases=("document", "papiers", "pieces")),
+        FieldSpec("vulnerabilities", "list", vocab="vulnerability",
+                  aliases=("vulnerability", "vulnerabilite", "flags")),
+        FieldSpec("debt_mad", "integer", required=True, minimum=0, maximum=2_000_000,
+                  aliases=("debt", "dette", "dettes", "montant dette")),
+        FieldSpec("debt_reason", "string", required=True, vocab="debt_reason",
+                  aliases=("motif dette", "type de dette", "debt type")),
+        FieldSpec("assisted", "boolean", required=True,
+                  aliases=("assistance", "beneficiaire", "assiste", "aide a la reintegration")),
+        FieldSpec("case_status", "string", required=True, vocab="case_status",
+                  aliases=("statut", "status", "etat du dossier")),
+        FieldSpec("closure_date", "date", aliases=("date cloture",)),
+        FieldSpec("closure_reason", "string", vocab="closure_reason", aliases=("motif cloture",)),
+        FieldSpec("phone", "string", pattern=PHONE_PATTERN, aliases=("telephone", "tel", "gsm", "mobile")),
+        FieldSpec("email", "string", pattern=EMAIL_PATTERN, aliases=("mail", "courriel", "e mail", "adresse mail")),
+    ],
+    "assessments": [  # the item and screening columns are added from the instrument
+        FieldSpec("assessment_id", **_ID, pattern=r"^A\d{7}$"),
+        FieldSpec("case_id", "string", required=True),
+        FieldSpec("wave", "integer", required=True, enum=(0, 3, 6, 12)),
+        FieldSpec("assessment_date", "date", required=True),
+        FieldSpec("mode", "string", required=True, vocab="assessment_mode"),
+    ],
+    "services": [
+        FieldSpec("service_id", **_ID, pattern=r"^S\d{5}$",
+                  aliases=("id", "code", "code service", "id service", "identifiant", "n service",
+                           "numero", "reference", "ref")),
+        FieldSpec("provider_name", "string", required=True, upload="required",
+                  aliases=("provider", "name", "nom", "organisation", "organization", "structure",
+                           "nom du prestataire", "nom de la structure", "partenaire", "service name")),
+        FieldSpec("category", "string", required=True, vocab="service_category", upload="required",
+                  aliases=("categorie", "type de service", "service type", "domaine", "secteur")),
+        FieldSpec("provider_type", "string", required=True, vocab="provider_type",
+                  aliases=("type", "type de structure", "statut juridique", "nature")),
+        FieldSpec("region_id", "string", required=True, aliases=("region", "code region")),
+        FieldSpec("town", "string", required=True, upload="required",
+                  aliases=("city", "ville", "commune", "localite")),
+        FieldSpec("lat", required=True, **_LAT, aliases=("latitude", "y")),
+        FieldSpec("lon", required=True, **_LON, aliases=("longitude", "lng", "long", "x")),
+        FieldSpec("min_age", "integer", required=True, minimum=0, maximum=120,
+                  aliases=("age min", "age minimum", "minimum age")),
+        FieldSpec("max_age", "integer", required=True, minimum=0, maximum=120,
+                  aliases=("age max", "age maximum", "maximum age")),
+        FieldSpec("sex", "string", required=True, vocab="service_sex",
+                  aliases=("public", "sexe", "gender", "genre", "public accueilli", "open to")),
+        FieldSpec("languages", "list", vocab="language",
+                  aliases=("langues", "langue", "language", "langues parlees", "languages spoken")),
+        FieldSpec("documents_required", "list", vocab="document",
+                  aliases=("documents", "documents exiges", "pieces exigees", "pieces a fournir",
+                           "documents requis")),
+        FieldSpec("vulnerability_focus", "list", vocab="vulnerability",
+                  aliases=("public prioritaire", "public cible", "target group", "focus")),
+        FieldSpec("capacity_per_month", "integer", required=True, minimum=0, maximum=1_000_000,
+                  aliases=("capacity", "capacite", "capacite mensuelle", "places par mois", "places")),
+        FieldSpec("current_load", "integer", required=True, minimum=0, maximum=1_000_000,
+                  aliases=("load", "charge", "charge actuelle", "occupation", "personnes suivies")),
+        FieldSpec("cost", "string", required=True, vocab="cost", aliases=("cout", "gratuit", "prix", "tarification")),
+        FieldSpec("fee_mad", "integer", required=True, minimum=0, maximum=1_000_000,
+                  aliases=("fee", "tarif", "tarif mad", "montant", "frais", "prix mad")),
+        FieldSpec("waiting_days", "integer", required=True, minimum=0, maximum=730,
+                  aliases=("waiting time", "delai", "delai d attente", "attente jours", "delai jours")),
+        FieldSpec("accessibility", "list", vocab="accessibility", aliases=("accessibilite", "acces")),
+        FieldSpec("contact_name", "string", required=True,
+                  aliases=("contact", "personne contact", "responsable", "interlocuteur")),
+        FieldSpec("phone", "string", pattern=PHONE_PATTERN, aliases=("telephone", "tel", "gsm", "numero de telephone")),
+        FieldSpec("email", "string", pattern=EMAIL_PATTERN, aliases=("mail", "courriel", "e mail", "adresse mail")),
+        FieldSpec("last_verified", "date", required=True,
+                  aliases=("verified", "date de verification", "mis a jour", "mise a jour", "updated")),
+    ],
+    "referrals": [
+        FieldSpec("referral_id", **_ID, pattern=r"^R\d{6}$"),
+        FieldSpec("case_id", "string", required=True),
+        FieldSpec("service_id", "string", required=True),
+        FieldSpec("need", "string", required=True, vocab="service_category"),
+        FieldSpec("referral_date", "date", required=True),
+        FieldSpec("status", "string", required=True, vocab="referral_status"),
+        FieldSpec("status_date", "date"),
+        FieldSpec("consent_recorded", "boolean", required=True),
+    ],
+}
+
+TABLE_ORDER = ("regions", "cases", "assessments", "services", "referrals")
+PRIMARY_KEYS = {"regions": "region_id", "cases": "case_id", "assessments": "assessment_id",
+                "services": "service_id", "referrals": "referral_id"}
+FOREIGN_KEYS = {
+    "cases": [("region_id", "regions", "region_id")],
+    "assessments": [("case_id", "cases", "case_id")],
+    "services": [("region_id", "regions", "region_id")],
+    "referrals": [("case_id", "cases", "case_id"), ("service_id", "services", "service_id")],
+}
+UNIQUE_KEYS = {"assessments": [("case_id", "wave")]}
+COORDINATES = {"regions": ("seat_lat", "seat_lon"), "cases": ("lat", "lon"), "services": ("lat", "lon")}
+
+COORDINATE_FIELDS = {"lat", "lon", "seat_lat", "seat_lon"}
+TITLE_KEYS = {("services", "sex"): "service_sex", ("services", "languages"): "service_languages"}
+
+
+def field_title(table: str, name: str, lang: str | None = None, spec: FieldSpec | None = None) -> str:
+    if spec is not None and spec.title:
+        return spec.title[1] if current_lang(lang) == "fr" else spec.title[0]
+    key = TITLE_KEYS.get((table, name), name)
+    return M_TITLE(key, lang) if key in M_TITLE else name
+
+
+def field_description(table: str, name: str, lang: str | None = None, spec: FieldSpec | None = None) -> str:
+    if spec is not None and spec.description:
+        return spec.description[1] if current_lang(lang) == "fr" else spec.description[0]
+    key = f"{table}.{name}"
+    return M_DESC(key, lang) if key in M_DESC else name
+
+
+def _instrument_fields(instrument: Mapping) -> list[FieldSpec]:
+    specs = []
+    item_desc = M_DESC.both("assessments.item")
+    for item in instrument.get("items", []):
+        codes = tuple(option["code"] for option in item["options"])
+        text = item["text"]
+        specs.append(FieldSpec(
+            item["id"], "string", enum=codes,
+            title=(item.get("short", {}).get("en", item["id"]), item.get("short", {}).get("fr", item["id"])),
+            description=(f"{item_desc['en']}: {text['en']}", f"{item_desc['fr']}\u00a0: {text['fr']}"),
+        ))
+    scr_desc = M_DESC.both("assessments.screening")
+    for question in instrument.get("screening", []):
+        codes = tuple(option["code"] for option in question["options"])
+        text = question["text"]
+        specs.append(FieldSpec(
+            question["id"], "string", enum=codes,
+            title=(question.get("short", {}).get("en", question["id"]),
+                   question.get("short", {}).get("fr", question["id"])),
+            description=(f"{scr_desc['en']}: {text['en']}", f"{scr_desc['fr']}\u00a0: {text['fr']}"),
+        ))
+    return specs
+
+
+def table_fields(table: str, instrument: Mapping | None = None) -> list[FieldSpec]:
+    """The fields of a table (assessments: with the instrument's item and screening columns)."""
+    fields = list(TABLES[table])
+    if table == "assessments":
+        if instrument is None:
+            from .loader import load_instrument  # late import: loader imports schema
+            instrument = load_instrument()
+        fields += _instrument_fields(instrument)
+    return fields
+
+
+# ---------------------------------------------------------------------------
+# datapackage.json
+
+def _field_descriptor(table: str, spec: FieldSpec) -> dict:
+    out: dict[str, Any] = {"name": spec.name}
+    out["type"] = "list" if spec.type == "list" else spec.type
+    if spec.type == "list":
+        out["delimiter"] = LIST_SEPARATOR
+        out["itemType"] = "string"
+    if spec.type == "boolean":
+        out["trueValues"] = ["true"]
+        out["falseValues"] = ["false"]
+    if spec.type == "date":
+        out["format"] = "%Y-%m-%d"
+    out["title"] = field_title(table, spec.name, "en", spec)
+    out["description"] = field_description(table, spec.name, "en", spec)
+    out["titles"] = {"en": out["title"], "fr": field_title(table, spec.name, "fr", spec)}
+    out["descriptions"] = {"en": out["description"], "fr": field_description(table, spec.name, "fr", spec)}
+    constraints: dict[str, Any] = {}
+    if spec.required:
+        constraints["required"] = True
+    if spec.unique:
+        constraints["unique"] = True
+    values = spec.enum if spec.enum is not None else (VOCABULARIES[spec.vocab] if spec.vocab else None)
+    if values is not None:
+        if spec.type == "list":
+            out["itemConstraints"] = {"enum": list(values)}
+        else:
+            constraints["enum"] = list(values)
+    if spec.minimum is not None:
+        constraints["minimum"] = spec.minimum
+    if spec.maximum is not None:
+        constraints["maximum"] = spec.maximum
+    if spec.pattern:
+        constraints["pattern"] = spec.pattern
+    if constraints:
+        out["constraints"] = constraints
+    if spec.vocab:
+        out["vocabulary"] = spec.vocab
+    return out
+
+
+RESOURCE_DESCRIPTIONS = messages("data.resource", {
+    "regions": ("The 12 regions of Morocco (decree 2.15.40 of 20 February 2015).",
+                "Les 12 régions du Maroc (décret 2.15.40 du 20 février 2015)."),
+    "cases": ("Synthetic caseload: fictional Moroccan returnees.",
+              "Dossiers synthétiques\u00a0: personnes de retour au Maroc, fictives."),
+    "assessments": ("Answers of each case to the illustrative assessment instrument at 0, 3, 6 and 12 months.",
+                    "Réponses de chaque dossier à l'instrument d'évaluation illustratif à 0, 3, 6 et 12 mois."),
+    "services": ("Directory of fictional service providers (service mapping).",
+                 "Répertoire de prestataires fictifs (cartographie des services)."),
+    "referrals": ("Past referrals of cases to services.", "Orientations passées des dossiers vers les services."),
+})
+
+
+def build_datapackage(instrument: Mapping) -> dict:
+    """The Frictionless-style descriptor of the data package."""
+    resources = []
+    for table in TABLE_ORDER:
+        schema: dict[str, Any] = {
+            "fields": [_field_descriptor(table, spec) for spec in table_fields(table, instrument)],
+            "primaryKey": [PRIMARY_KEYS[table]],
+            "missingValues": [""],
+        }
+        if table in UNIQUE_KEYS:
+            schema["uniqueKeys"] = [list(key) for key in UNIQUE_KEYS[table]]
+        if table in FOREIGN_KEYS:
+            schema["foreignKeys"] = [
+                {"fields": [local], "reference": {"resource": target, "fields": [remote]}}
+                for local, target, remote in FOREIGN_KEYS[table]
+            ]
+        resources.append({
+            "name": table,
+            "path": f"{table}.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "dialect": {"delimiter": ",", "lineTerminator": "\n", "header": True},
+            "description": RESOURCE_DESCRIPTIONS.both(table)["en"],
+            "descriptions": RESOURCE_DESCRIPTIONS.both(table),
+            "schema": schema,
+        })
+    return {
+        "profile": "tabular-data-package",
+        "name": "reintegra-synthetic-morocco",
+        "title": "Synthetic reintegration caseload and service directory, Morocco (course data)",
+        "description": ("Entirely synthetic data for the reintegra course. No real person, provider, "
+                        "phone number or e-mail address. See README.md (the data card)."),
+        "licenses": [{"name": "CC0-1.0", "title": "Creative Commons Zero v1.0 Universal"}],
+        "x-notes": {
+            "list": "type 'list' (Frictionless v2): codes separated by ';'; itemConstraints.enum lists the allowed codes",
+            "titles": "titles/descriptions hold the English and French texts; title/description repeat the English",
+            "vocabulary": "name of the code list whose display labels (English, French) the package reintegra declares",
+            "instrument": "the item and screening columns of assessments come from instrument.json",
+        },
+        "resources": resources,
+        "x-extra-files": ["instrument.json", "maghreb-50m.geojson", "README.md"],
+    }
+
+
+def compact_json(obj: Any, indent: int = 2, width: int = 110, _level: int = 0) -> str:
+    """JSON with one line per field: lists of plain values and small objects of plain
+    values stay on one line (readable in a diff, a third of the size of indent=2)."""
+    pad = " " * (indent * (_level + 1))
+    end = " " * (indent * _level)
+
+    def plain(v):
+        return not isinstance(v, (dict, list))
+
+    if isinstance(obj, list):
+        if all(plain(v) for v in obj):
+            return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+        inner = (",\n").join(pad + compact_json(v, indent, width, _level + 1) for v in obj)
+        return "[\n" + inner + "\n" + end + "]"
+    if isinstance(obj, dict):
+        if all(plain(v) for v in obj.values()):
+            line = json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))
+            if len(line) + len(pad) <= width:
+                return line
+        inner = (",\n").join(
+            f"{pad}{json.dumps(k, ensure_ascii=False)}: {compact_json(v, indent, width, _level + 1)}"
+            for k, v in obj.items())
+        return "{\n" + inner + "\n" + end + "}"
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def datapackage_json(instrument: Mapping) -> str:
+    """``datapackage.json`` as text, byte-stable."""
+    return compact_json(build_datapackage(instrument)) + "\n"
+
+
+def load_datapackage(folder: str | Path | None = None) -> dict:
+    from .paths import datasets_dir
+    folder = Path(folder) if folder else datasets_dir()
+    with open(folder / "datapackage.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def specs_from_descriptor(resource: Mapping) -> list[FieldSpec]:
+    """Rebuild :class:`FieldSpec` objects from a resource of ``datapackage.json``."""
+    specs = []
+    for f in resource["schema"]["fields"]:
+        c = f.get("constraints", {})
+        enum = c.get("enum") or f.get("itemConstraints", {}).get("enum")
+        specs.append(FieldSpec(
+            f["name"], f["type"], required=bool(c.get("required")), unique=bool(c.get("unique")),
+            enum=tuple(enum) if enum is not None else None,
+            minimum=c.get("minimum"), maximum=c.get("maximum"), pattern=c.get("pattern"),
+            title=(f["titles"]["en"], f["titles"]["fr"]) if "titles" in f else None,
+            description=(f["descriptions"]["en"], f["descriptions"]["fr"]) if "descriptions" in f else None,
+        ))
+    return specs
+
+
+# ---------------------------------------------------------------------------
+# Cell parsing, shared by the validator (strict) and the loader (lenient)
+
+_INT_RE = re.compile(r"^[+-]?\d+$")
+_NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DMY_RE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+_YMD_SLASH_RE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+_ISO_DATETIME_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T]00:00(:00)?$")
+_SPACES = "\u00a0\u202f\u2009 '’"
+
+
+def _lenient_number_text(text: str) -> str | None:
+    """'1 200,50' → '1200.50'; '12.5' → '12.5'; None if it does not look like a number."""
+    s = text.strip()
+    for ch in _SPACES:
+        s = s.replace(ch, "")
+    s = s.replace("−", "-")  # a typographic minus
+    if not s:
+        return None
+    if "," in s and "." in s:
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".")
+        else:
+            s = s.replace(",", "")
+    elif s.count(",") == 1:
+        s = s.replace(",", ".")
+    elif s.count(",") > 1:
+        s = s.replace(",", "")
+    elif s.count(".") > 1:
+        s = s.replace(".", "")
+    return s if _NUM_RE.match(s) else None
+
+
+def _format_number(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
+def _date_text(text: str, lenient: bool) -> str | None:
+    s = text.strip()
+    m = _DATE_RE.match(s)
+    if m is None and lenient:
+        m2 = _ISO_DATETIME_RE.match(s)
+        if m2:
+            m = m2
+        else:
+            dmy = _DMY_RE.match(s)
+            ymd = _YMD_SLASH_RE.match(s)
+            if dmy:
+                d, mth, y = (int(g) for g in dmy.groups())
+                return _safe_date(y, mth, d)
+            if ymd:
+                y, mth, d = (int(g) for g in ymd.groups())
+                return _safe_date(y, mth, d)
+            return None
+    if m is None:
+        return None
+    y, mth, d = (int(g) for g in m.groups()[:3])
+    return _safe_date(y, mth, d)
+
+
+def _safe_date(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+@dataclass
+class CellError:
+    code: str
+    details: dict = field(default_factory=dict)
+
+
+def _allowed_text(values: tuple, vocab: str | None) -> Localised:
+    def render(lang: str) -> str:
+        shown = []
+        for code in values[:14]:
+            lab = label(vocab, code, lang) if vocab else None
+            shown.append(f"{lab} ({code})" if lab and lab != str(code) else str(code))
+        text = ", ".join(shown)
+        if len(values) > 14:
+            text += ", " + M_PROBLEM("and_more", lang, count=len(values) - 14)
+        return text
+    return Localised(render)
+
+
+def parse_cell(raw: Any, spec: FieldSpec, lenient: bool = False) -> tuple[str, CellError | None]:
+    """Canonical text of a cell ('' when empty) and the error, if any."""
+    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
+        text = ""
+    else:
+        text = str(raw)
+    stripped = text.strip()
+    if spec.type == "list":
+        return _parse_list(stripped, spec, lenient)
+    if lenient and spec.type in ("integer", "number", "date") and normalise_text(stripped) in MISSING_WORDS:
+        stripped = ""
+    if stripped == "":
+        return "", None
+    if spec.type == "string":
+        if spec.vocab or spec.enum is not None:
+            values = spec.enum if spec.enum is not None else VOCABULARIES[spec.vocab]
+            if stripped in values:
+                return stripped, None
+            if lenient and spec.vocab:
+                code = code_for(spec.vocab, stripped)
+                if code is not None:
+                    return code, None
+            return stripped, _unknown(stripped, tuple(values), spec.vocab if lenient else None)
+        if spec.pattern and not lenient and not re.match(spec.pattern, stripped):
+            return stripped, CellError("bad_format", {})
+        return (stripped if lenient else text), None
+    if spec.type == "integer":
+        candidate = stripped if not lenient else _lenient_number_text(stripped)
+        if candidate is None or not _NUM_RE.match(candidate):
+            return stripped, CellError("bad_number", {"example": "12"})
+        if not _INT_RE.match(candidate):
+            value = float(candidate)
+            if lenient and value.is_integer():
+                candidate = str(int(value))
+            else:
+                return stripped, CellError("not_whole", {})
+        value = int(candidate)
+        if spec.enum is not None and value not in spec.enum:
+            return stripped, CellError("unknown_category", {"allowed": _allowed_text(tuple(spec.enum), None)})
+        err = _range_error(value, spec)
+        return str(value), err
+    if spec.type == "number":
+        candidate = stripped if not lenient else _lenient_number_text(stripped)
+        if candidate is None or not _NUM_RE.match(candidate):
+            return stripped, CellError("bad_number", {"example": "34.02" if spec.name.endswith(("lat", "lon")) else "12.5"})
+        value = float(candidate)
+        err = _range_error(value, spec)
+        return (candidate if not lenient else _format_number(value)), err
+    if spec.type == "boolean":
+        if stripped in ("true", "false"):
+            return stripped, None
+        if lenient:
+            code = code_for("boolean", stripped)
+            if code is not None:
+                return code, None
+        return stripped, CellError("bad_boolean", {})
+    if spec.type == "date":
+        iso = _date_text(stripped, lenient)
+        if iso is None or (not lenient and iso != stripped):
+            return stripped, CellError("bad_date", {})
+        return iso, None
+    return stripped, None
+
+
+def suggest(vocab: str, text: str) -> str | None:
+    """The code whose label (either language) or code is closest to ``text``, if close enough."""
+    import difflib
+
+    lookup = _vocab_lookup(vocab)
+    match = difflib.get_close_matches(normalise_text(text), list(lookup), n=1, cutoff=0.6)
+    return lookup[match[0]] if match else None
+
+
+def _unknown(value: str, values: tuple, vocab: str | None) -> CellError:
+    details: dict[str, Any] = {"allowed": _allowed_text(values, vocab)}
+    code = suggest(vocab, value) if vocab else None
+    if code is None:
+        return CellError("unknown_category", details)
+    details["suggestion"] = Localised(
+        lambda lang: (f"«\u00a0{label(vocab, code, lang)}\u00a0» ({code})" if lang == "fr"
+                      else f"“{label(vocab, code, lang)}” ({code})"))
+    return CellError("unknown_category_suggest", details)
+
+
+def _range_error(value: float, spec: FieldSpec) -> CellError | None:
+    lo = spec.minimum if spec.minimum is not None else "−∞"
+    hi = spec.maximum if spec.maximum is not None else "+∞"
+    if (spec.minimum is not None and value < spec.minimum) or (spec.maximum is not None and value > spec.maximum):
+        return CellError("out_of_range", {"minimum": _fmt(lo), "maximum": _fmt(hi)})
+    return None
+
+
+def _fmt(x: Any) -> str:
+    if isinstance(x, float) and x.is_integer():
+        return str(int(x))
+    return str(x)
+
+
+_LIST_SPLIT_RE = re.compile(r"\s*[;,|/\n]\s*|\s+(?:et|and|\+)\s+")
+
+
+def _parse_list(text: str, spec: FieldSpec, lenient: bool) -> tuple[str, CellError | None]:
+    values = spec.enum if spec.enum is not None else VOCABULARIES[spec.vocab]
+    if text == "":
+        return "", None
+    if lenient:
+        if normalise_text(text) in EMPTY_LIST_WORDS:
+            return "", None
+        items = [i for i in _LIST_SPLIT_RE.split(text) if i.strip()]
+    else:
+        items = text.split(LIST_SEPARATOR)
+    codes, unknown = [], []
+    for item in items:
+        if item in values:
+            codes.append(item)
+            continue
+        code = code_for(spec.vocab, item) if (lenient and spec.vocab) else None
+        if code is None:
+            unknown.append(item)
+        else:
+            codes.append(code)
+    if unknown:
+        error = _unknown(unknown[0], tuple(values), spec.vocab if lenient else None)
+        error.details["unknown"] = ", ".join(unknown)
+        return text, error
+    if lenient:
+        return join_codes(codes, spec.vocab), None
+    return text, None
+
+
+# ---------------------------------------------------------------------------
+# Validation
+
+def _cell_text(value: Any) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return ""
+        return _format_number(float(value))
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (pd.Timestamp, date)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def _as_text_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for column in df.columns:
+        series = df[column]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            out[column] = series.map(_cell_text)
+        else:
+            out[column] = series.map(_cell_text)
+    return pd.DataFrame(out, index=df.index)
+
+
+class _Collector:
+    """Collects problems and caps each (column, code) at MAX_PROBLEMS_PER_COLUMN."""
+
+    def __init__(self, table: str | None, cap: int = MAX_PROBLEMS_PER_COLUMN):
+        self.table = table
+        self.cap = cap
+        self.problems: list[Problem] = []
+        self.counts: dict[tuple, int] = {}
+
+    def add(self, problem: Problem) -> None:
+        problem.table = problem.table or self.table
+        key = (problem.column, problem.code)
+        self.counts[key] = self.counts.get(key, 0) + 1
+        if self.counts[key] <= self.cap:
+            self.problems.append(problem)
+
+    def finish(self) -> list[Problem]:
+        for (column, code), count in self.counts.items():
+            if count > self.cap:
+                self.problems.append(Problem("more_problems", None, column, None,
+                                             table=self.table, details={"count": count - self.cap}))
+        return self.problems
+
+
+def check_columns(text: pd.DataFrame, specs: list[FieldSpec], table: str, collector: _Collector,
+                  lenient: bool = False, row_numbers: list[int] | None = None,
+                  headers: Mapping[str, str] | None = None,
+                  skip: set | None = None) -> pd.DataFrame:
+    """Parse every cell of the known columns; return the canonical text frame."""
+    rows = row_numbers if row_numbers is not None else [i + 2 for i in range(len(text))]
+    headers = headers or {}
+    canonical = {}
+    for spec in specs:
+        if spec.name not in text.columns:
+            continue
+        column_header = headers.get(spec.name, spec.name)
+        values = text[spec.name].tolist()
+        out = []
+        desc = Localised(lambda lang, s=spec: field_description(table, s.name, lang, s))
+        for i, raw in enumerate(values):
+            if skip and (i, spec.name) in skip:
+                out.append("")
+                continue
+            value, error = parse_cell(raw, spec, lenient)
+            if error is not None and error.code == "out_of_range" and spec.name in COORDINATE_FIELDS:
+                error = None  # the point-in-Morocco check says more (swapped, sign lost…)
+            if error is not None:
+                details = dict(error.details)
+                if error.code == "bad_format":
+                    details["description"] = desc
+                shown = details.pop("unknown", None) or str(raw).strip()
+                collector.add(Problem(error.code, rows[i], column_header, shown, details=details))
+                value = ""
+                out.append(value)
+                continue
+            if value == "" and spec.required and (not lenient or spec.upload == "required"):
+                collector.add(Problem("missing_value", rows[i], column_header, None,
+                                      details={"description": desc}))
+            out.append(value)
+        canonical[spec.name] = out
+        if spec.unique:
+            first: dict[str, int] = {}
+            for i, value in enumerate(out):
+                if value == "":
+                    continue
+                if value in first:
+                    collector.add(Problem("duplicate_id", rows[i], column_header, value,
+                                          details={"first_row": rows[first[value]]}))
+                else:
+                    first[value] = i
+    return pd.DataFrame(canonical, index=text.index)
+
+
+def check_rules(canonical: pd.DataFrame, table: str, collector: _Collector,
+                row_numbers: list[int], headers: Mapping[str, str] | None = None,
+                check_coordinates: bool = True) -> None:
+    """Cross-column rules: unique keys, coordinates in Morocco, consistency."""
+    headers = headers or {}
+    for key in UNIQUE_KEYS.get(table, []):
+        if all(k in canonical.columns for k in key):
+            first: dict[tuple, int] = {}
+            for i, combo in enumerate(zip(*(canonical[k] for k in key))):
+                if any(v == "" for v in combo):
+                    continue
+                if combo in first:
+                    shown = ", ".join(f"{k}={v}" for k, v in zip(key, combo))
+                    collector.add(Problem("duplicate_key", row_numbers[i], None, shown,
+                                          details={"first_row": row_numbers[first[combo]]}))
+                else:
+                    first[combo] = i
+    if check_coordinates and table in COORDINATES:
+        lat_c, lon_c = COORDINATES[table]
+        if lat_c in canonical.columns and lon_c in canonical.columns:
+            check_points(canonical[lat_c].tolist(), canonical[lon_c].tolist(), row_numbers, collector,
+                         headers.get(lat_c, lat_c))
+    if table == "services" and {"min_age", "max_age"} <= set(canonical.columns):
+        for i, (lo, hi) in enumerate(zip(canonical["min_age"], canonical["max_age"])):
+            if lo != "" and hi != "" and int(lo) > int(hi):
+                collector.add(Problem("age_range", row_numbers[i], headers.get("min_age", "min_age"), None,
+                                      details={"minimum": lo, "maximum": hi}))
+    if table == "services" and {"cost", "fee_mad"} <= set(canonical.columns):
+        for i, (cost, fee) in enumerate(zip(canonical["cost"], canonical["fee_mad"])):
+            if cost == "" or fee == "":
+                continue
+            if (cost == "free") != (int(fee) == 0):
+                collector.add(Problem("fee_inconsistent", row_numbers[i], headers.get("fee_mad", "fee_mad"), None,
+                                      details={"cost": Localised(lambda lang, c=cost: label("cost", c, lang)),
+                                               "fee": fee}))
+    if table == "cases" and {"case_status", "closure_date", "closure_reason"} <= set(canonical.columns):
+        for i, (status, when, why) in enumerate(zip(canonical["case_status"], canonical["closure_date"],
+                                                    canonical["closure_reason"])):
+            if status == "":
+                continue
+            closed = status == "closed"
+            if closed != (when != "") or closed != (why != ""):
+                collector.add(Problem("closure_inconsistent", row_numbers[i],
+                                      headers.get("case_status", "case_status"), None))
+
+
+def check_points(lats: list, lons: list, row_numbers: list[int], collector: _Collector,
+                 column: str | None = None) -> None:
+    """Report points outside Morocco (with a 10 km coastal tolerance), recognising swapped
+    coordinates and a lost minus sign."""
+    from .synth.geo import in_morocco_tolerant
+
+    idx = [i for i, (a, b) in enumerate(zip(lats, lons)) if a != "" and b != ""]
+    if not idx:
+        return
+    lat = np.array([float(lats[i]) for i in idx])
+    lon = np.array([float(lons[i]) for i in idx])
+    inside = in_morocco_tolerant(lat, lon)
+    bad = np.flatnonzero(~inside)
+    if bad.size == 0:
+        return
+    swapped = in_morocco_tolerant(lon[bad], lat[bad])
+    flipped = in_morocco_tolerant(lat[bad], -lon[bad])
+    for j, k in enumerate(bad):
+        i = idx[k]
+        details = {"lat": lats[i], "lon": lons[i]}
+        if swapped[j]:
+            code = "swapped_coordinates"
+        elif flipped[j]:
+            code = "positive_longitude"
+            details["fixed"] = _format_number(-lon[k])
+        else:
+            code = "outside_morocco"
+        collector.add(Problem(code, row_numbers[i], column, None, details=details))
+
+
+def validate_table(df: pd.DataFrame, table: str, *, package: Mapping | None = None,
+                   instrument: Mapping | None = None, check_coordinates: bool = True) -> list[Problem]:
+    """Check one table against the schema; every problem, located (row 2 = first data row).
+
+    ``df`` may be the raw text of the CSV (``dtype=str``) or a typed frame from
+    :func:`reintegra.loader.read_table`. The schema comes from ``package`` (a parsed
+    ``datapackage.json``) when given, else from this module and the instrument.
+    """
+    if package is not None:
+        resource = next(r for r in package["resources"] if r["name"] == table)
+        specs = specs_from_descriptor(resource)
+    else:
+        specs = table_fields(table, instrument)
+    collector = _Collector(table)
+    text = _as_text_frame(df)
+    names = [s.name for s in specs]
+    for name in names:
+        if name not in text.columns:
+            collector.add(Problem("missing_column", 1, None, None, details={
+                "expected": name,
+                "description": Localised(lambda lang, n=name: field_description(table, n, lang)),
+                "aliases": name}))
+    for column in text.columns:
+        if column not in names:
+            collector.add(Problem("unexpected_column", 1, str(column), None))
+    rows = [i + 2 for i in range(len(text))]
+    canonical = check_columns(text, specs, table, collector, lenient=False, row_numbers=rows)
+    check_rules(canonical, table, collector, rows, check_coordinates=check_coordinates)
+    return collector.finish()
+
+
+def validate_package(folder: str | Path | None = None, *, check_coordinates: bool = True) -> dict[str, list[Problem]]:
+    """Validate every table of a data package folder, with its foreign keys."""
+    from .paths import datasets_dir
+    folder = Path(folder) if folder else datasets_dir()
+    package = load_datapackage(folder)
+    frames: dict[str, pd.DataFrame] = {}
+    report: dict[str, list[Problem]] = {}
+    for resource in package["resources"]:
+        name = resource["name"]
+        frames[name] = pd.read_csv(folder / resource["path"], dtype=str, keep_default_na=False,
+                                   encoding="utf-8")
+        report[name] = validate_table(frames[name], name, package=package,
+                                      check_coordinates=check_coordinates)
+    for resource in package["resources"]:
+        name = resource["name"]
+        for fk in resource["schema"].get("foreignKeys", []):
+            local = fk["fields"][0]
+            target = fk["reference"]["resource"]
+            remote = fk["reference"]["fields"][0]
+            known = set(frames[target][remote])
+            collector = _Collector(name)
+            for i, value in enumerate(frames[name][local]):
+                if value != "" and value not in known:
+                    collector.add(Problem("foreign_key", i + 2, local, value,
+                                          details={"target": remote, "table": target}))
+            report[name].extend(collector.finish())
+    return report
+
+
+M_DOC = messages("data.doc", {
+    "column": ("Column", "Colonne"),
+    "type": ("Type", "Type", True),
+    "required": ("Required", "Obligatoire"),
+    "values": ("Values", "Valeurs"),
+    "description": ("Description", "Description", True),
+    "yes": ("yes", "oui"),
+    "no": ("no", "non"),
+    "unique": ("unique", "unique", True),
+    "type_string": ("text", "texte"),
+    "type_integer": ("integer", "entier"),
+    "type_number": ("number", "nombre"),
+    "type_boolean": ("true/false", "true/false", True),
+    "type_date": ("date (YYYY-MM-DD)", "date (AAAA-MM-JJ)"),
+    "type_list": ("list (codes separated by ;)", "liste (codes séparés par «\u00a0;\u00a0»)"),
+    "range": ("{minimum} to {maximum}", "de {minimum} à {maximum}"),
+    "codes_of": ("codes: {codes}", "codes\u00a0: {codes}"),
+    "item_columns": (
+        "one column per item of the instrument (eco_*, soc_*, psy_*): the answer code, empty if not answered",
+        "une colonne par indicateur de l'instrument (eco_*, soc_*, psy_*)\u00a0: le code de la réponse, vide sans réponse",
+    ),
+    "screening_columns": (
+        "one column per screening question (scr_*): yes, no, or empty if not asked",
+        "une colonne par question de repérage (scr_*)\u00a0: yes, no, ou vide si elle n'a pas été posée",
+    ),
+})
+
+
+def columns_markdown(table: str, lang: str | None = None, instrument: Mapping | None = None) -> str:
+    """A Markdown table documenting the columns of a table (for the data card and the book)."""
+    lang = current_lang(lang)
+    head = [M_DOC(k, lang) for k in ("column", "type", "required", "values", "description")]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    specs = list(TABLES[table])
+    for spec in specs:
+        typ = M_DOC(f"type_{spec.type}", lang)
+        req = M_DOC("yes" if spec.required else "no", lang)
+        if spec.unique:
+            req += ", " + M_DOC("unique", lang)
+        values = ""
+        codes = spec.enum if spec.enum is not None else (VOCABULARIES[spec.vocab] if spec.vocab else None)
+        if codes is not None:
+            shown = ", ".join(f"`{c}`" for c in codes[:12]) + (" …" if len(codes) > 12 else "")
+            values = M_DOC("codes_of", lang, codes=shown)
+        elif spec.minimum is not None or spec.maximum is not None:
+            values = M_DOC("range", lang, minimum=_fmt(spec.minimum), maximum=_fmt(spec.maximum))
+        elif spec.pattern:
+            values = f"`{spec.pattern}`"
+        desc = field_description(table, spec.name, lang)
+        lines.append(f"| `{spec.name}` | {typ} | {req} | {values} | {desc} |")
+    if table == "assessments":
+        lines.append(f"| `eco_*`, `soc_*`, `psy_*` | {M_DOC('type_string', lang)} | {M_DOC('no', lang)} | "
+                     f"instrument.json | {M_DOC('item_columns', lang)} |")
+        lines.append(f"| `scr_*` | {M_DOC('type_string', lang)} | {M_DOC('no', lang)} | `yes`, `no` | "
+                     f"{M_DOC('screening_columns', lang)} |")
+    return "\n".join(lines)
