@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,17 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-CHROMIUM_CANDIDATES = (
-    os.environ.get("REINTEGRA_CHROMIUM", ""),
-    "/usr/bin/chromium",
-    "/usr/bin/chromium-browser",
-    "/usr/bin/google-chrome",
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-    "--no-first-run", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync",
-]
+from reintegra.devtools import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -69,18 +58,10 @@ def built_book(repo) -> Path:
 # ---------------------------------------------------------------------- browser
 
 
-def find_chromium() -> str | None:
-    for candidate in CHROMIUM_CANDIDATES:
-        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    return found
-
-
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium driven by Playwright. In CI a missing browser fails the test."""
-    executable = find_chromium()
+    executable = chromium_path()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - the test extra installs it
