@@ -311,6 +311,28 @@ class QuizDirective(Directive):
 # ------------------------------------------------------------------ transformations
 
 
+class SourceForNestedTables(SphinxTransform):
+    """Give tables nested in directives (dropdowns) a source, so they get translated.
+
+    Sphinx only extracts and translates text nodes that know their source
+    file; the cells of a table parsed inside a sphinx-design dropdown do not.
+    Runs before the Locale transform (20).
+    """
+
+    default_priority = 15
+
+    def apply(self, **kwargs) -> None:
+        for table in self.document.findall(nodes.table):
+            for node in table.findall(nodes.TextElement):
+                if node.source:
+                    continue
+                parent = node.parent
+                while parent is not None and not parent.source:
+                    parent = parent.parent
+                if parent is not None:
+                    node.source, node.line = parent.source, parent.line
+
+
 class SortGlossary(SphinxTransform):
     """Keep the glossary in alphabetical order in each edition.
 
@@ -774,6 +796,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("env-get-updated", map_pages_to_rewrite)
     app.add_transform(TranslateTocCaptions)
     app.add_transform(SortGlossary)
+    app.add_transform(SourceForNestedTables)
     app.add_node(quiz, html=(visit_quiz, depart_quiz), latex=(_pass, _pass), text=(_pass, _pass))
     for node, visit, depart in (
         (quiz_question, visit_quiz_question, depart_quiz_question),
