@@ -172,3 +172,82 @@ def bench_referral(root: Path) -> dict:
         "referral_search_rank_median_ms": figures["median_ms"],
         "referral_search_rank_p95_ms": figures["p95_ms"],
     }
+
+
+@part("assessment")
+def bench_assessment(root: Path) -> dict:
+    """Scoring the 100,000-case set, and the latency of one answer change in the case-assessment widget.
+
+    Scoring: :func:`reintegra.scoring.score_frame` on every assessment of the
+    large set (``_build/large``, made by ``reintegra data --large``; generated
+    in memory when absent), and on the baseline assessments only (one per
+    case), best of three runs each. Widget: 200 answer changes in
+    :class:`reintegra.ui.assessment.CaseAssessment`, cycling through the items
+    and their options; each change recomputes the scores and redraws the chart
+    and its text alternative, as the learner sees it.
+    """
+    import itertools
+
+    import pandas as pd
+
+    from .instrument import load_instrument
+    from .scoring import score_frame
+
+    instrument = load_instrument()
+    large = root / "_build" / "large"
+    assessments = None
+    if (large / "assessments.csv").is_file() and (large / "cases.csv").is_file():
+        with (large / "cases.csv").open(encoding="utf-8") as handle:
+            n_cases = sum(1 for _ in handle) - 1
+        if n_cases >= 100_000:
+            assessments = pd.read_csv(large / "assessments.csv", dtype=str, keep_default_na=False)
+    if assessments is None:
+        from .loader import load_instrument as load_instrument_dict
+        from .synth import generate
+
+        n_cases = 100_000
+        assessments = generate(41, n_cases, 100, load_instrument_dict())["assessments"]
+    baseline = assessments[assessments["wave"].astype(int) == 0]
+
+    def best_of_three(frame) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            score_frame(instrument, frame)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    all_s = best_of_three(assessments)
+    baseline_s = best_of_three(baseline)
+
+    from .case_studies import load_case_studies
+    from .ui.assessment import CaseAssessment
+
+    with tempfile.TemporaryDirectory() as tmp:
+        widget = CaseAssessment("en", output_dir=tmp)
+        case = load_case_studies()[0]
+        widget.case_picker.value = case.id
+        widget.set_answers(case.reference.all_answers)
+        changes = itertools.cycle([(item.id, option.code) for item in instrument.items for option in item.options])
+        for _ in range(10):  # warm-up
+            qid, code = next(changes)
+            widget.choices[qid].value = code
+        samples = []
+        while len(samples) < 200:
+            qid, code = next(changes)
+            if widget.choices[qid].value == code:
+                continue
+            start = time.perf_counter()
+            widget.choices[qid].value = code
+            samples.append(time.perf_counter() - start)
+    figures = percentiles(samples)
+    return {
+        "assessment_cases": n_cases,
+        "assessment_rows_scored": len(assessments),
+        "assessment_score_all_rows_s": round(all_s, 3),
+        "assessment_score_baseline_100k_s": round(baseline_s, 3),
+        "assessment_rows_per_second": int(len(assessments) / all_s),
+        "assessment_answer_changes": len(samples),
+        "assessment_answer_change_median_ms": figures["median_ms"],
+        "assessment_answer_change_p95_ms": figures["p95_ms"],
+    }
