@@ -43,6 +43,8 @@ M = messages(
             "Le port {port} est occupé\u00a0; essai du port {next}.",
         ),
         "title": ("Reintegration: the integrated approach", "Réintégration\u00a0: l’approche intégrée"),
+        "code_show": ("Show code", "Afficher le code"),
+        "code_hide": ("Hide code", "Masquer le code"),
         "edition_en": ("English", "anglaise"),
         "edition_fr": ("French", "française"),
     },
@@ -64,6 +66,8 @@ def edition_overrides(lang: str, root: Path) -> dict:
         "gettext_compact": False,
         "html_title": M("title", lang),
         "project": M("title", lang),
+        "nb_code_prompt_show": M("code_show", lang),
+        "nb_code_prompt_hide": M("code_hide", lang),
         "latex_individualpages": False,  # read (and removed) by Jupyter Book itself
     }
     return overrides

@@ -282,6 +282,7 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(data_dir), env.get("JUPYTER_PATH", "")]))
     env["REINTEGRA_DEFAULT_LANG"] = settings.lang
     env["REINTEGRA_LANDING"] = str(out_dir / "landing.html")
+    env.setdefault("REINTEGRA_PLANS_DIR", str(out_dir / "plans"))  # draft plans saved by participants
     env.pop("REINTEGRA_LANG", None)  # each page's ?lang= decides
     env["MPLBACKEND"] = "Agg"
     url = f"http://{ip}:{settings.port}/"

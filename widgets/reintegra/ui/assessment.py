@@ -1,0 +1,996 @@
+"""Exercise: assess a returnee's situation, set priorities, and draft a reintegration plan.
+
+Two views, both thin layers over the package's logic:
+
+* :class:`CaseAssessment` — the learner chooses a case and reads its file; answers
+  the (illustrative) instrument's items, grouped by dimension, and the screening
+  questions; sees the dimension and composite scores update as they answer
+  (a colour-blind-safe chart with a text alternative); checks the assessment
+  item by item against the reference; chooses priority needs and assistance and
+  gets feedback against the feasibility grid; saves a draft plan (HTML or
+  Markdown) and downloads it.
+* :class:`CaseloadView` — the synthetic caseload scored with the same
+  instrument: the distribution of scores by dimension and by region, for
+  partners and trainers.
+
+The rules live in :mod:`reintegra.instrument`, :mod:`reintegra.scoring`,
+:mod:`reintegra.plan` and :mod:`reintegra.case_studies`; this module only shows
+them. Charts are drawn on :class:`matplotlib.figure.Figure` objects (not through
+pyplot), so no figure is left open.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any, Mapping
+
+import ipywidgets as w
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .. import plan as P
+from ..case_studies import CaseStudy, load_case_studies, reference_result
+from ..i18n import current_lang, fmt_number, fmt_percent, messages, pick
+from ..instrument import Instrument, load_instrument
+from ..scoring import CaseScore, band_shares, dimension_label, format_score, score_answers, score_frame, score_lines
+from .common import OKABE_ITO, esc, status_badge
+
+M = messages(
+    "assessment",
+    {
+        "title": ("Case assessment: score, prioritise, plan", "Évaluation de cas\u00a0: noter, prioriser, planifier"),
+        "intro": (
+            "Choose a returnee and read the case file. Answer each item from what the notes say: the scores update as you answer. "
+            "Then check your assessment against a trainer's reference, choose the priority needs and the assistance, and save a draft plan. "
+            "All people are fictional.",
+            "Choisissez une personne de retour et lisez son dossier. Répondez à chaque question d’après les notes\u00a0: les scores se mettent à jour au fil de vos réponses. "
+            "Vérifiez ensuite votre évaluation par rapport à la référence d’un formateur, choisissez les besoins prioritaires et l’assistance, puis enregistrez un projet de plan. "
+            "Toutes les personnes sont fictives.",
+        ),
+        "illustrative": (
+            "Illustrative instrument: the items, scores, weights and bands are the course's own, not IOM's official scoring.",
+            "Instrument illustratif\u00a0: les questions, scores, pondérations et tranches sont propres au cours, et non la notation officielle de l’OIM.",
+        ),
+        "step_case": ("1. Choose a case and read it", "1. Choisir un dossier et le lire"),
+        "step_assess": ("2. Assess the situation", "2. Évaluer la situation"),
+        "step_plan": ("3. Priority needs and assistance", "3. Besoins prioritaires et assistance"),
+        "step_save": ("4. Save a draft plan", "4. Enregistrer un projet de plan"),
+        "case": ("Case", "Dossier"),
+        "choose": ("Choose a case…", "Choisir un dossier…"),
+        "case_option": ("{name}, {age}, {town}", "{name}, {age}\u00a0ans, {town}"),
+        "no_case": ("Choose a case above to read its file.", "Choisissez un dossier ci-dessus pour lire son contenu."),
+        "profile": ("Profile", "Profil"),
+        "notes": ("Interview notes", "Notes d’entretien"),
+        "assess_help": (
+            "Answer from the notes, as the returnee's situation is today. If the notes do not tell you, leave the item unanswered: "
+            "a dimension needs {n} answers for a score.",
+            "Répondez d’après les notes, selon la situation actuelle de la personne. Si les notes ne le disent pas, laissez la question sans réponse\u00a0: "
+            "une dimension a besoin de {n}\u00a0réponses pour avoir un score.",
+        ),
+        "screening": ("Screening", "Repérage"),
+        "screening_help": (
+            "Separate from the scores: a flag calls for immediate action, whatever the scores say.",
+            "Indépendant des scores\u00a0: un signalement appelle une action immédiate, quels que soient les scores.",
+        ),
+        "tab_count": ("{label} ({answered}/{total})", "{label} ({answered}/{total})", True),
+        "scores": ("Scores", "Scores", True),
+        "chart_title": ("Scores (illustrative instrument)", "Scores (instrument illustratif)"),
+        "illustrative_short": ("illustrative instrument", "instrument illustratif"),
+        "axis": ("Score: 0 = most difficult situation, 1 = best", "Score\u00a0: 0 = situation la plus difficile, 1 = la meilleure"),
+        "yours": ("Your answers", "Vos réponses"),
+        "reference": ("Reference", "Référence"),
+        "alt": ("Bar chart of the scores. {text}", "Diagramme en barres des scores. {text}"),
+        "text_alt": ("The scores in words", "Les scores en mots"),
+        "col_dimension": ("Dimension", "Dimension", True),
+        "col_score": ("Score", "Score", True),
+        "col_band": ("Band", "Tranche"),
+        "col_answers": ("Answers", "Réponses"),
+        "col_reference": ("Reference", "Référence"),
+        "flags_raised": ("Screening flags: {flags}. Act now: {actions}", "Signalements\u00a0: {flags}. À faire tout de suite\u00a0: {actions}"),
+        "check": ("Check my assessment", "Vérifier mon évaluation"),
+        "reveal": ("Show the reference answers", "Afficher les réponses de référence"),
+        "reset": ("Start again", "Recommencer"),
+        "agree": ("Same as the reference.", "Comme la référence."),
+        "differ": ("The reference answer is “{answer}”.", "La réponse de référence est «\u00a0{answer}\u00a0»."),
+        "missing": ("No answer yet: look for it in the notes, or leave it if the notes do not say.",
+                    "Pas encore de réponse\u00a0: cherchez-la dans les notes, ou laissez-la si les notes ne le disent pas."),
+        "missing_ref": ("No answer. The reference answer is “{answer}”.", "Pas de réponse. La réponse de référence est «\u00a0{answer}\u00a0»."),
+        "summary": ("{agree} of {total} answers agree with the reference, {differ} differ, {missing} not answered.",
+                    "{agree} réponses sur {total} concordent avec la référence, {differ} diffèrent, {missing} sans réponse."),
+        "summary_all": ("Every answer agrees with the reference. Now choose the priority needs in step 3.",
+                        "Toutes vos réponses concordent avec la référence. Choisissez maintenant les besoins prioritaires à l’étape 3."),
+        "summary_no_composite": ("You have no composite score yet (a dimension lacks answers); the reference's is {ref}.",
+                                 "Vous n’avez pas encore de score composite (une dimension manque de réponses) ; celui de la référence est de {ref}."),
+        "summary_scores": ("Your composite score is {mine}; the reference's is {ref}.", "Votre score composite est de {mine}\u00a0; celui de la référence est de {ref}."),
+        "insufficient_hint": ("{dimension}: {answered} answers, {needed} needed for a score. Answer more items of this dimension, or note why you cannot.",
+                              "{dimension}\u00a0: {answered}\u00a0réponses, il en faut {needed} pour un score. Répondez à d’autres questions de cette dimension, ou notez pourquoi vous ne le pouvez pas."),
+        "missed_flag": ("You did not raise the flag “{flag}”, which the reference raises. {action}",
+                        "Vous n’avez pas déclenché le signalement «\u00a0{flag}\u00a0», que la référence déclenche. {action}"),
+        "extra_flag": ("You raised the flag “{flag}”; the reference does not. Read the explanation under the question.",
+                       "Vous avez déclenché le signalement «\u00a0{flag}\u00a0»\u00a0; la référence non. Lisez l’explication sous la question."),
+        "choose_case_first": ("Choose a case first (step 1), then answer its items.", "Choisissez d’abord un dossier (étape 1), puis répondez aux questions."),
+        "answer_first": ("Answer at least one item before checking: read the notes, then choose the answer that fits best.",
+                         "Répondez à au moins une question avant de vérifier\u00a0: lisez les notes, puis choisissez la réponse qui convient le mieux."),
+        "needs": ("Priority needs", "Besoins prioritaires"),
+        "needs_help": ("Tick the needs this returnee's plan must address first.", "Cochez les besoins que le plan de cette personne doit traiter en priorité."),
+        "assistance": ("Assistance and referrals", "Assistance et orientations"),
+        "assistance_help": ("Tick the assistance you would propose. “Handbook” rows come from the IOM Reintegration Handbook's feasibility grid; the others are illustrative.",
+                            "Cochez l’assistance que vous proposeriez. Les lignes «\u00a0Manuel\u00a0» viennent de la grille de faisabilité du Manuel sur la réintégration de l’OIM\u00a0; les autres sont illustratives."),
+        "tag_handbook": ("Handbook", "Manuel"),
+        "tag_illustrative": ("illustrative", "illustratif"),
+        "check_plan": ("Check my plan", "Vérifier mon plan"),
+        "no_needs": ("Choose at least one priority need before checking your plan: which needs must the plan address first?",
+                     "Choisissez au moins un besoin prioritaire avant de vérifier votre plan\u00a0: quels besoins le plan doit-il traiter en premier\u00a0?"),
+        "no_assistance": ("Your needs are checked below. Now choose the assistance that answers them, and check again.",
+                          "Vos besoins sont vérifiés ci-dessous. Choisissez maintenant l’assistance qui y répond, puis vérifiez de nouveau."),
+        "needs_summary": ("Needs: {agree} agree with the reference, {extra} not priorities there, {missed} missed.",
+                          "Besoins\u00a0: {agree} concordent avec la référence, {extra} n’y sont pas prioritaires, {missed} manqués."),
+        "assist_summary": ("Assistance: {agree} in the reference plan, {acceptable} possible by the grid, {not_fit} not fitting, {missed} missed.",
+                           "Assistance\u00a0: {agree} dans le plan de référence, {acceptable} possibles selon la grille, {not_fit} inadaptées, {missed} manquées."),
+        "v_agree": ("Agrees with the reference.", "Concorde avec la référence."),
+        "v_extra": ("Not a priority in the reference.", "Pas prioritaire dans la référence."),
+        "v_missed": ("Missed.", "Manqué."),
+        "v_acceptable": ("Possible.", "Envisageable."),
+        "v_not_fit": ("Does not fit.", "Inadapté."),
+        "follow_up": ("Personalised follow-up", "Suivi personnalisé"),
+        "follow_mine": ("With your scores, the rule gives: {decision}.", "Avec vos scores, la règle donne\u00a0: {decision}."),
+        "follow_ref": ("With the reference scores: {decision}.", "Avec les scores de référence\u00a0: {decision}."),
+        "debrief": ("The trainer's debrief", "Le débriefing du formateur"),
+        "format": ("Format", "Format", True),
+        "notes_label": ("Your notes", "Vos notes"),
+        "notes_placeholder": ("Anything to add to the plan: what the returnee wants, what to agree on…",
+                              "Ce que vous voulez ajouter au plan\u00a0: ce que la personne souhaite, ce qu’il faut convenir…"),
+        "save": ("Save the draft plan", "Enregistrer le projet de plan"),
+        "saved": ("Saved as {path}.", "Enregistré sous {path}."),
+        "download": ("Download the draft plan ({name})", "Télécharger le projet de plan ({name})"),
+        "save_failed": ("The plan could not be written to {path} ({error}). Use the download link instead.",
+                        "Le plan n’a pas pu être écrit dans {path} ({error}). Utilisez plutôt le lien de téléchargement."),
+        "save_no_case": ("Choose a case and assess it before saving a plan.", "Choisissez un dossier et évaluez-le avant d’enregistrer un plan."),
+        "save_empty": ("Your draft has no priority need yet; it was saved anyway so that you can complete it.",
+                       "Votre projet n’a pas encore de besoin prioritaire\u00a0; il a tout de même été enregistré pour que vous puissiez le compléter."),
+        "invalid": ("Some answers were left out: {details}", "Certaines réponses ont été ignorées\u00a0: {details}"),
+        # the caseload view
+        "caseload_title": ("The caseload in scores", "Le portefeuille de dossiers en scores"),
+        "caseload_intro": (
+            "The synthetic caseload scored with the course's illustrative instrument: how the scores are distributed in each dimension, "
+            "and how they differ from one region to another. Synthetic data only.",
+            "Le portefeuille synthétique de dossiers noté avec l’instrument illustratif du cours\u00a0: la répartition des scores dans chaque dimension, "
+            "et leurs différences d’une région à l’autre. Données synthétiques uniquement.",
+        ),
+        "wave": ("Assessment", "Évaluation"),
+        "sex": ("Returnees", "Personnes"),
+        "sex_all": ("All", "Toutes"),
+        "sex_female": ("Women", "Femmes"),
+        "sex_male": ("Men", "Hommes"),
+        "bands_title": ("Share of assessments in each band", "Part des évaluations dans chaque tranche"),
+        "regions_title": ("Median score by region", "Score médian par région"),
+        "share_axis": ("Share of assessments", "Part des évaluations"),
+        "insufficient": ("Insufficient data", "Données insuffisantes"),
+        "n_assessments": ("{n} assessments of {cases} returnees.", "{n}\u00a0évaluations de {cases}\u00a0personnes."),
+        "no_rows": ("No assessment matches this choice.", "Aucune évaluation ne correspond à ce choix."),
+        "region_n": ("{region} (n = {n})", "{region} (n = {n})", True),
+        "col_region": ("Region", "Région"),
+        "col_n": ("Assessments", "Évaluations"),
+        "bands_alt": ("Stacked bar chart: share of assessments in each band, by dimension. The table below gives the same figures.",
+                      "Diagramme en barres empilées\u00a0: part des évaluations dans chaque tranche, par dimension. Le tableau ci-dessous donne les mêmes chiffres."),
+        "regions_alt": ("Dot chart: median score of each dimension by region. The table below gives the same figures.",
+                        "Diagramme à points\u00a0: score médian de chaque dimension par région. Le tableau ci-dessous donne les mêmes chiffres."),
+        "small_n": ("Regions with fewer than {n} assessments are shown but their medians are fragile.",
+                    "Les régions comptant moins de {n}\u00a0évaluations sont affichées, mais leurs médianes sont fragiles."),
+    },
+)
+
+DIMENSION_COLOURS = {"economic": OKABE_ITO[1], "social": OKABE_ITO[0], "psychosocial": OKABE_ITO[2], "composite": OKABE_ITO[4]}
+DIMENSION_MARKERS = {"economic": "o", "social": "s", "psychosocial": "^", "composite": "D"}
+DIMENSION_HATCH = {"economic": "", "social": "", "psychosocial": "", "composite": "//"}
+BAND_COLOURS = ("#D55E00", "#E69F00", "#56B4E9", "#0072B2")  # Okabe–Ito, worst to best
+INSUFFICIENT_COLOUR = "#BBBBBB"
+ACCEPTABLE_COLOUR = "#0072B2"
+
+CSS = """
+<style>
+.ra-box{border:1px solid #c8c8c8;border-radius:6px;padding:.6em .9em;background:#fff}
+.ra-file{max-height:46vh;overflow-y:auto}
+.ra-root,.ra-root .widget-box{overflow:visible !important}
+.jp-OutputArea:has(.ra-root),.jp-OutputArea-child:has(.ra-root),.jp-OutputArea-output:has(.ra-root){overflow:visible !important}
+@media (min-width:60em){.ra-sticky{position:sticky;top:0;z-index:2;background:#fff;align-self:flex-start}}
+.ra-file table{border-collapse:collapse;font-size:92%;margin:.3em 0 .6em}
+.ra-file th{text-align:left;padding:.1em .8em .1em 0;font-weight:600;vertical-align:top;white-space:nowrap}
+.ra-file td{padding:.1em 0;vertical-align:top}
+.ra-note{margin:.4em 0 .7em;padding-left:.6em;border-left:3px solid #0072B2}
+.ra-note-date{font-weight:600;color:#333}
+.ra-notice{font-size:88%;color:#333;border-left:4px solid #E69F00;padding:.2em .6em;margin:.3em 0;background:#fffaf0}
+.ra-q{margin:.5em 0 .1em;line-height:1.35}
+.ra-root .widget-radio-box label{display:flex;align-items:flex-start;height:auto;line-height:1.35;padding:.12em 0;white-space:normal}
+.ra-root .widget-radio-box input{order:-1;flex:0 0 auto;float:none;height:auto;margin-top:.2em}
+.ra-fb{margin:0 0 .5em 0;line-height:1.35;font-size:95%}
+.ra-scores table{border-collapse:collapse;font-size:92%}
+.ra-scores th,.ra-scores td{border:1px solid #bbb;padding:.15em .5em;text-align:left}
+.ra-scores img{max-width:100%;height:auto}
+.ra-flag{color:#8a2b00;font-weight:600;margin:.3em 0}
+.ra-guidance{color:#5a3d00;background:#fff4d6;border-left:4px solid #E69F00;padding:.3em .6em;margin:.3em 0}
+.ra-plan li{margin:.25em 0}
+.ra-h{font-size:1.15em;font-weight:700;margin:.8em 0 .3em}
+.ra-sub{font-weight:600;margin:.5em 0 .2em}
+</style>
+"""
+
+
+# ------------------------------------------------------------------ charts
+
+
+class ScoreChart:
+    """The score chart of one case, built once and updated in place (an answer change redraws only what moved).
+
+    Horizontal bars for each dimension and the composite, over the instrument's
+    bands; the reference scores, once checked, as white diamonds. Colours are
+    Okabe–Ito, and every bar is also named on its axis and labelled with its
+    value, so colour is never the only cue.
+    """
+
+    def __init__(self, instrument: Instrument, lang: str | None = None):
+        self.instrument = instrument
+        self.lang = lang = current_lang(lang)
+        self.keys = [*instrument.dimension_ids, "composite"]
+        fig = self.figure = Figure(figsize=(6.4, 2.9), dpi=100)
+        fig.subplots_adjust(left=0.19, right=0.97, top=0.78, bottom=0.17)
+        ax = self.ax = fig.add_subplot()
+        for band, shade in zip(instrument.bands, ("#eeeeee", "#ffffff", "#eeeeee", "#ffffff")):
+            ax.axvspan(band.min, band.max, color=shade, zorder=0)
+            ax.text((band.min + band.max) / 2, -0.62, band.text(lang), ha="center", va="bottom", fontsize=7.5,
+                    color="#333")
+        for edge in instrument.band_edges():
+            ax.axvline(edge, color="#888", linewidth=0.8, linestyle=(0, (3, 2)), zorder=1)
+        y = np.arange(len(self.keys))
+        self.bars = ax.barh(y, np.zeros(len(self.keys)), height=0.55, zorder=2, edgecolor="#222", linewidth=0.6,
+                            color=[DIMENSION_COLOURS[k] for k in self.keys])
+        for bar, key in zip(self.bars, self.keys):
+            bar.set_hatch(DIMENSION_HATCH[key])
+        self.values = [ax.text(0, i, "", va="center", ha="left", fontsize=9, fontweight="bold", zorder=4) for i in y]
+        self.missing = [ax.text(0.01, i, "", va="center", ha="left", fontsize=8, style="italic", color="#444", zorder=3)
+                        for i in y]
+        (self.markers,) = ax.plot(np.full(len(y), np.nan), y, marker="D", markersize=7, color="black",
+                                  markerfacecolor="white", markeredgewidth=1.6, zorder=5, linestyle="none")
+        handle = Line2D([], [], marker="D", color="black", markerfacecolor="white", markeredgewidth=1.6,
+                        linestyle="none", label=M("reference", lang))
+        self.legend = ax.legend(handles=[handle], loc="lower right", fontsize=8, frameon=False,
+                                bbox_to_anchor=(1.0, 1.075), borderaxespad=0.0, handletextpad=0.3)
+        self.legend.set_visible(False)
+        ax.set_yticks(y, [dimension_label(instrument, k, lang) for k in self.keys])
+        ax.set_ylim(len(self.keys) - 0.4, -0.7)
+        ax.set_xlim(0, 1)
+        ticks = (0, 0.2, 0.4, 0.6, 0.8, 1.0)
+        ax.set_xticks(ticks, [fmt_number(v, lang, 1) for v in ticks])
+        ax.set_xlabel(M("axis", lang), fontsize=8.5)
+        ax.tick_params(axis="both", labelsize=8.5)
+        ax.set_title(M("chart_title", lang), fontsize=10, loc="left", pad=16)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+
+    def update(self, score: CaseScore, reference: CaseScore | None = None) -> Figure:
+        lines = {line.key: line for line in score_lines(self.instrument, score, self.lang)}
+        for i, key in enumerate(self.keys):
+            value = score.score(key)
+            bar, label, missing = self.bars[i], self.values[i], self.missing[i]
+            if value is None:
+                bar.set_width(0)
+                label.set_text("")
+                detail = lines[key].detail if key != "composite" else ""
+                missing.set_text(format_score(None, self.lang) + (f" ({detail})" if detail else ""))
+                ref_value = reference.score(key) if reference is not None else None
+                missing.set_x(0.01 if ref_value is None or ref_value > 0.45 else ref_value + 0.035)
+            else:
+                bar.set_width(value)
+                label.set_text(format_score(value, self.lang))
+                ref_value = reference.score(key) if reference is not None else None
+                right = value if ref_value is None or abs(ref_value - value) > 0.09 else max(value, ref_value) + 0.02
+                label.set_x(min(right + 0.015, 0.93))
+                missing.set_text("")
+        if reference is not None:
+            self.markers.set_xdata([np.nan if reference.score(k) is None else reference.score(k) for k in self.keys])
+        else:
+            self.markers.set_xdata(np.full(len(self.keys), np.nan))
+        self.legend.set_visible(reference is not None)
+        return self.figure
+
+    def png(self, score: CaseScore, reference: CaseScore | None = None) -> bytes:
+        return figure_png(self.update(score, reference))
+
+
+def score_figure(instrument: Instrument, score: CaseScore, lang: str | None = None,
+                 reference: CaseScore | None = None) -> Figure:
+    """The score chart of a case as a matplotlib figure (for the book's worked examples)."""
+    return ScoreChart(instrument, lang).update(score, reference)
+
+
+def figure_png(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes (fast compression: the image travels once, over a local network)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def score_text(instrument: Instrument, score: CaseScore, lang: str | None = None) -> str:
+    """The scores in one sentence per line, for alt text and screen readers."""
+    parts = []
+    for line in score_lines(instrument, score, lang):
+        detail = f" ({line.detail})" if line.detail else ""
+        if line.score is None:
+            parts.append(f"{line.label}\u00a0: {line.score_text}{detail}." if current_lang(lang) == "fr"
+                         else f"{line.label}: {line.score_text}{detail}.")
+        else:
+            parts.append(f"{line.label}\u00a0: {line.score_text}, {line.band_text}." if current_lang(lang) == "fr"
+                         else f"{line.label}: {line.score_text}, {line.band_text}.")
+    return " ".join(parts)
+
+
+def score_table_html(instrument: Instrument, score: CaseScore, lang: str | None = None,
+                     reference: CaseScore | None = None) -> str:
+    """The text alternative of the chart: one row per dimension and the composite."""
+    lang = current_lang(lang)
+    head = [M("col_dimension", lang), M("col_score", lang), M("col_band", lang), M("col_answers", lang)]
+    if reference is not None:
+        head.append(M("col_reference", lang))
+    ref_lines = {l.key: l for l in score_lines(instrument, reference, lang)} if reference is not None else {}
+    rows = []
+    for line in score_lines(instrument, score, lang):
+        if line.key == "composite":
+            answers = ""
+        else:
+            ds = score.dimensions[line.key]
+            answers = f"{ds.answered}/{ds.total - ds.not_applicable}"
+        band = line.band_text if line.score is not None else line.detail
+        cells = [line.label, line.score_text, band, answers]
+        if reference is not None:
+            ref = ref_lines[line.key]
+            cells.append(f"{ref.score_text} ({ref.band_text})" if ref.score is not None else ref.score_text)
+        rows.append("<tr>" + "".join(f'<td style="{_CELL}">{esc(c)}</td>' for c in cells) + "</tr>")
+    header = "".join(f'<th scope="col" style="{_CELL}">{esc(h)}</th>' for h in head)
+    return (f'<table class="ra-score-table" style="border-collapse:collapse">'
+            f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+_CELL = "border:1px solid #bbb;padding:.15em .5em;text-align:left"
+
+
+def score_panel_html(instrument: Instrument, score: CaseScore, lang: str | None = None,
+                     reference: CaseScore | None = None, chart: ScoreChart | None = None) -> str:
+    """Chart (PNG with alt text), its text alternative, any flags, and the illustrative notice."""
+    lang = current_lang(lang)
+    chart = chart or ScoreChart(instrument, lang)
+    png = base64.b64encode(chart.png(score, reference)).decode("ascii")
+    alt = M("alt", lang, text=score_text(instrument, score, lang))
+    parts = [
+        f'<div class="ra-scores"><img src="data:image/png;base64,{png}" alt="{esc(alt)}" width="640">',
+        f'<div class="ra-notice">{esc(M("illustrative", lang))}</div>',
+    ]
+    if score.flags:
+        flags = ", ".join(f.text(lang) for f in score.flags)
+        actions = " ".join(pick(f.action, lang) for f in score.flags)
+        parts.append(f'<p class="ra-flag">⚑ {esc(M("flags_raised", lang, flags=flags, actions=actions))}</p>')
+    parts.append(f'<details><summary>{esc(M("text_alt", lang))}</summary>'
+                 f'{score_table_html(instrument, score, lang, reference)}</details></div>')
+    return "".join(parts)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def guidance(text: str) -> str:
+    return f'<div class="ra-guidance" role="status">{esc(text)}</div>'
+
+
+def badge(status: str, text: str) -> str:
+    """Verdict badges: symbol + colour + words, so colour is never the only cue."""
+    mapping = {"agree": "right", "extra": "wrong", "not_fit": "wrong", "missed": "missing", "differ": "wrong"}
+    if status == "acceptable":
+        return (f'<span style="color:{ACCEPTABLE_COLOUR};font-weight:700" class="verdict verdict-acceptable">'
+                f'≈ {esc(text)}</span>')
+    return status_badge(mapping.get(status, status), text)
+
+
+# ------------------------------------------------------------- the exercise
+
+PLANS_DIR_ENV = "REINTEGRA_PLANS_DIR"
+
+
+def default_plans_dir() -> Path:
+    """Where draft plans are saved: ``$REINTEGRA_PLANS_DIR``, else a ``plans`` folder next to the notebook."""
+    import os
+
+    override = os.environ.get(PLANS_DIR_ENV)
+    return Path(override).expanduser() if override else Path.cwd() / "plans"
+
+
+
+class CaseAssessment:
+    """Assess a fictional returnee's situation with the illustrative instrument, then draft a plan."""
+
+    def __init__(self, lang: str | None = None, *, instrument: Instrument | None = None, grid: P.Grid | None = None,
+                 cases: tuple[CaseStudy, ...] | None = None, output_dir: str | Path | None = None):
+        self.lang = lang = current_lang(lang)
+        self.instrument = instrument or load_instrument()
+        self.grid = grid or P.load_grid()
+        self.cases = cases or load_case_studies()
+        self.output_dir = Path(output_dir) if output_dir is not None else default_plans_dir()
+        self.case: CaseStudy | None = None
+        self.reference = None
+        self.checked = False
+        self.saved_path: Path | None = None
+        self._quiet = False
+
+        # 1. the case
+        options = [(M("choose", lang), "")] + [
+            (M("case_option", lang, name=c.name, age=c.age, town=c.town), c.id) for c in self.cases]
+        self.case_picker = w.Dropdown(options=options, value="", description=M("case", lang),
+                                      layout=w.Layout(width="min(30em, 100%)"))
+        self.case_picker.observe(self._case_changed, names="value")
+        self.case_file = w.HTML(f'<div class="ra-box ra-file"><p>{esc(M("no_case", lang))}</p></div>',
+                                layout=w.Layout(width="100%"))
+
+        # 2. the items, by dimension, and the screening
+        self.choices: dict[str, w.RadioButtons] = {}
+        self.feedback: dict[str, w.HTML] = {}
+        pages = []
+        for dim in self.instrument.dimension_ids:
+            rows = [self._question_row(item.id, item.label(lang), item.question(lang), item.options)
+                    for item in self.instrument.items_in(dim)]
+            pages.append(w.VBox(rows))
+        screening_rows = [w.HTML(f'<p class="ra-notice">{esc(M("screening_help", lang))}</p>')]
+        screening_rows += [self._question_row(q.id, q.label(lang), q.question(lang), q.options)
+                           for q in self.instrument.screening]
+        pages.append(w.VBox(screening_rows))
+        self.tabs = w.Tab(children=pages, layout=w.Layout(width="100%"))
+        self.scores = w.HTML("", layout=w.Layout(width="100%"))
+        self.chart = ScoreChart(self.instrument, lang)
+        self.check_button = w.Button(description=M("check", lang), button_style="primary", icon="check",
+                                     layout=w.Layout(width="auto"))
+        self.reveal_button = w.Button(description=M("reveal", lang), icon="eye", layout=w.Layout(width="auto"))
+        self.reset_button = w.Button(description=M("reset", lang), icon="undo", layout=w.Layout(width="auto"))
+        self.check_button.on_click(lambda _: self.check())
+        self.reveal_button.on_click(lambda _: self.check(reveal=True))
+        self.reset_button.on_click(lambda _: self.reset())
+        self.summary = w.HTML("")
+
+        # 3. needs and assistance
+        self.need_boxes: dict[str, w.Checkbox] = {}
+        self.assistance_boxes: dict[str, w.Checkbox] = {}
+        need_groups, assistance_groups = [], []
+        for dim in self.instrument.dimension_ids:
+            label = esc(self.instrument.dimension(dim).text(lang))
+            boxes = []
+            for need in self.grid.needs_in(dim):
+                box = w.Checkbox(value=False, description=need.text(lang), indent=False,
+                                 layout=w.Layout(width="auto"), description_tooltip=pick(need.description, lang))
+                self.need_boxes[need.id] = box
+                boxes.append(box)
+            need_groups.append(w.VBox([w.HTML(f'<div class="ra-sub">{label}</div>'), *boxes],
+                                      layout=w.Layout(flex="1 1 16em")))
+            boxes = []
+            for assistance in self.grid.assistance_in(dim):
+                tag = M(f"tag_{assistance.source}", lang)
+                box = w.Checkbox(value=False, description=f"{assistance.text(lang)} ({tag})", indent=False,
+                                 layout=w.Layout(width="auto"))
+                self.assistance_boxes[assistance.id] = box
+                boxes.append(box)
+            assistance_groups.append(w.VBox([w.HTML(f'<div class="ra-sub">{label}</div>'), *boxes],
+                                            layout=w.Layout(flex="1 1 16em")))
+        wrap = w.Layout(display="flex", flex_flow="row wrap", width="100%")
+        self.check_plan_button = w.Button(description=M("check_plan", lang), button_style="primary", icon="check",
+                                          layout=w.Layout(width="auto"))
+        self.check_plan_button.on_click(lambda _: self.check_plan())
+        self.plan_feedback = w.HTML("")
+
+        # 4. save
+        self.format_picker = w.ToggleButtons(options=[("HTML", "html"), ("Markdown", "md")], value="html",
+                                             description=M("format", lang), style={"button_width": "7em"})
+        self.notes_box = w.Textarea(value="", placeholder=M("notes_placeholder", lang), description=M("notes_label", lang),
+                                    layout=w.Layout(width="min(46em, 100%)", height="5em"))
+        self.save_button = w.Button(description=M("save", lang), icon="save", layout=w.Layout(width="auto"))
+        self.save_button.on_click(lambda _: self.save_plan())
+        self.save_result = w.HTML("")
+
+        heading = lambda key: w.HTML(f'<div class="ra-h" role="heading" aria-level="2">{esc(M(key, lang))}</div>')
+        left = w.VBox([self.case_file, self.scores], layout=w.Layout(flex="1 1 26em", min_width="18em"))
+        left.add_class("ra-sticky")
+        right = w.VBox([w.HTML(f'<p>{esc(M("assess_help", lang, n=self._min_answers()))}</p>'), self.tabs,
+                        w.HBox([self.check_button, self.reveal_button, self.reset_button],
+                               layout=w.Layout(flex_flow="row wrap")),
+                        self.summary],
+                       layout=w.Layout(flex="1 1 30em", min_width="20em", padding="0 0 0 .8em"))
+        self.widget = w.VBox([
+            w.HTML(CSS + f'<p>{esc(M("intro", lang))}</p><div class="ra-notice">{esc(M("illustrative", lang))}</div>'),
+            heading("step_case"), self.case_picker,
+            heading("step_assess"),
+            w.HBox([left, right], layout=w.Layout(display="flex", flex_flow="row wrap", align_items="flex-start",
+                                                            width="100%")),
+            heading("step_plan"),
+            w.HTML(f'<p><b>{esc(M("needs", lang))}.</b> {esc(M("needs_help", lang))}</p>'), w.HBox(need_groups, layout=wrap),
+            w.HTML(f'<p><b>{esc(M("assistance", lang))}.</b> {esc(M("assistance_help", lang))}</p>'),
+            w.HBox(assistance_groups, layout=wrap),
+            w.HBox([self.check_plan_button]), self.plan_feedback,
+            heading("step_save"),
+            self.notes_box, self.format_picker, w.HBox([self.save_button]),
+            self.save_result,
+        ], layout=w.Layout(width="100%"))
+        self.widget.add_class("ra-root")
+        self._refresh_scores()
+
+    # ---------------------------------------------------------------- building
+
+    def _min_answers(self) -> int:
+        return min(self.instrument.min_answers.values())
+
+    def _question_row(self, qid: str, short: str, text: str, options) -> w.VBox:
+        choice = w.RadioButtons(options=[(o.text(self.lang), o.code) for o in options], value=None,
+                                layout=w.Layout(width="auto", margin="0 0 0 .4em"))
+        choice.observe(self._answer_changed, names="value")
+        feedback = w.HTML("")
+        self.choices[qid] = choice
+        self.feedback[qid] = feedback
+        return w.VBox([w.HTML(f'<div class="ra-q"><b>{esc(short)}.</b> {esc(text)}</div>'), choice, feedback])
+
+    # ----------------------------------------------------------------- reading
+
+    def answers(self) -> dict[str, str | None]:
+        """The learner's answers, item and screening ids to option codes (None: not answered)."""
+        return {qid: choice.value for qid, choice in self.choices.items()}
+
+    def current_score(self) -> CaseScore:
+        return score_answers(self.instrument, self.answers())
+
+    def chosen_needs(self) -> list[str]:
+        return [nid for nid, box in self.need_boxes.items() if box.value]
+
+    def chosen_assistance(self) -> list[str]:
+        return [aid for aid, box in self.assistance_boxes.items() if box.value]
+
+    # --------------------------------------------------------------- reacting
+
+    def select_case(self, case_id: str | None) -> None:
+        self.case_picker.value = case_id or ""
+
+    def _case_changed(self, change) -> None:
+        case_id = change["new"]
+        self.case = next((c for c in self.cases if c.id == case_id), None) if case_id else None
+        self.reference = reference_result(self.instrument, self.grid, self.case) if self.case else None
+        self.case_file.value = self._case_file_html()
+        self.reset()
+
+    def _case_file_html(self) -> str:
+        lang = self.lang
+        case = self.case
+        if case is None:
+            return f'<div class="ra-box ra-file"><p>{esc(M("no_case", lang))}</p></div>'
+        rows = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in case.facts(lang))
+        notes = "".join(
+            f'<div class="ra-note"><span class="ra-note-date">{esc(n.date)}</span> — {esc(pick(n.text, lang))}</div>'
+            for n in case.notes)
+        return (f'<div class="ra-box ra-file" role="region" aria-label="{esc(case.name)}">'
+                f'<h3 style="margin:.2em 0">{esc(case.name)}</h3><p><i>{esc(pick(case.summary, lang))}</i></p>'
+                f'<table>{rows}</table><div class="ra-sub">{esc(M("profile", lang))}</div>'
+                f'<p>{esc(pick(case.profile, lang))}</p><div class="ra-sub">{esc(M("notes", lang))}</div>{notes}</div>')
+
+    def _answer_changed(self, change) -> None:
+        if self._quiet:
+            return
+        for qid, choice in self.choices.items():
+            if choice is change["owner"]:
+                self.feedback[qid].value = ""  # its old feedback no longer applies
+        self._refresh_scores()
+
+    def _refresh_scores(self) -> CaseScore:
+        score = self.current_score()
+        for index, dim in enumerate(self.instrument.dimension_ids):
+            ds = score.dimensions[dim]
+            self.tabs.set_title(index, M("tab_count", self.lang, label=self.instrument.dimension(dim).text(self.lang),
+                                         answered=ds.answered + ds.not_applicable, total=ds.total))
+        answered = sum(self.choices[q.id].value is not None for q in self.instrument.screening)
+        self.tabs.set_title(len(self.instrument.dimension_ids), M("tab_count", self.lang, label=M("screening", self.lang),
+                                                                  answered=answered, total=len(self.instrument.screening)))
+        reference = self.reference.score if (self.checked and self.reference) else None
+        self.scores.value = score_panel_html(self.instrument, score, self.lang, reference, self.chart)
+        return score
+
+    def set_answers(self, answers: Mapping[Any, Any]) -> list[str]:
+        """Set several answers at once (as a learner would, one by one); returns guidance for any that are not options.
+
+        A wrong code or a wrong type is never an error: it is left out and the
+        learner is told which options the item has.
+        """
+        from ..scoring import clean_answers
+
+        clean, invalid = clean_answers(self.instrument, answers)
+        self._quiet = True
+        try:
+            for qid, code in clean.items():
+                self.choices[qid].value = code
+                self.feedback[qid].value = ""
+        finally:
+            self._quiet = False
+        self._refresh_scores()
+        messages_ = [bad.message(self.instrument, self.lang) for bad in invalid]
+        if messages_:
+            self.summary.value = guidance(M("invalid", self.lang, details=" ".join(messages_)))
+        return messages_
+
+    # ---------------------------------------------------------------- checking
+
+    def check(self, reveal: bool = False) -> dict[str, str] | None:
+        """Compare every answer with the reference: agree, differ or missing, with the trainer's explanation.
+
+        Returns ``{question id: status}``, or ``None`` (with guidance shown) when there is nothing to check yet.
+        """
+        lang = self.lang
+        if self.case is None:
+            self.summary.value = guidance(M("choose_case_first", lang))
+            return None
+        answers = self.answers()
+        if not reveal and all(v is None for v in answers.values()):
+            self.summary.value = guidance(M("answer_first", lang))
+            return None
+        ref = self.case.reference
+        reference_answers = ref.all_answers
+        statuses: dict[str, str] = {}
+        for qid, mine in answers.items():
+            question = self._question(qid)
+            expected = reference_answers.get(qid)
+            explanation = esc(pick(ref.explanations.get(qid, {}), lang))
+            ref_label = question.option(expected).text(lang) if question.option(expected) else expected
+            if mine is None:
+                statuses[qid] = "missing"
+                text = (badge("missing", M("missing_ref", lang, answer=ref_label)) + " " + explanation if reveal
+                        else badge("missing", M("missing", lang)))
+            elif mine == expected:
+                statuses[qid] = "agree"
+                text = badge("agree", M("agree", lang)) + " " + explanation
+            else:
+                statuses[qid] = "differ"
+                text = badge("differ", M("differ", lang, answer=ref_label)) + " " + explanation
+            self.feedback[qid].value = f'<div class="ra-fb">{text}</div>'
+        self.checked = True
+        score = self._refresh_scores()
+        counts = {k: sum(1 for s in statuses.values() if s == k) for k in ("agree", "differ", "missing")}
+        parts = [M("summary", lang, total=len(statuses), **counts)]
+        if counts["agree"] == len(statuses):
+            parts.append(M("summary_all", lang))
+        ref_text = format_score(self.reference.score.composite, lang)
+        if score.composite is None:
+            parts.append(M("summary_no_composite", lang, ref=ref_text))
+        else:
+            parts.append(M("summary_scores", lang, mine=format_score(score.composite, lang), ref=ref_text))
+        html_parts = [f'<p><b>{esc(" ".join(parts))}</b></p>']
+        for dim in self.instrument.dimension_ids:
+            ds = score.dimensions[dim]
+            if not ds.sufficient:
+                html_parts.append(guidance(M("insufficient_hint", lang, dimension=self.instrument.dimension(dim).text(lang),
+                                             answered=ds.answered, needed=ds.needed)))
+        mine_flags = {f.code for f in score.flags}
+        for flag in self.reference.score.flags:
+            if flag.code not in mine_flags:
+                html_parts.append(f'<p class="ra-flag">⚑ {esc(M("missed_flag", lang, flag=flag.text(lang), action=pick(flag.action, lang)))}</p>')
+        ref_flags = {f.code for f in self.reference.score.flags}
+        for flag in score.flags:
+            if flag.code not in ref_flags:
+                html_parts.append(guidance(M("extra_flag", lang, flag=flag.text(lang))))
+        self.summary.value = "".join(html_parts)
+        return statuses
+
+    def _question(self, qid: str):
+        try:
+            return self.instrument.item(qid)
+        except KeyError:
+            return self.instrument.question(qid)
+
+    def reset(self) -> None:
+        """Clear the answers, the feedback and the plan (the case stays chosen)."""
+        self._quiet = True
+        try:
+            for choice in self.choices.values():
+                choice.value = None
+            for box in (*self.need_boxes.values(), *self.assistance_boxes.values()):
+                box.value = False
+        finally:
+            self._quiet = False
+        for feedback in self.feedback.values():
+            feedback.value = ""
+        self.summary.value = ""
+        self.plan_feedback.value = ""
+        self.save_result.value = ""
+        self.checked = False
+        self._refresh_scores()
+
+    # ------------------------------------------------------------------ the plan
+
+    def check_plan(self) -> dict | None:
+        """Feedback on the chosen needs and assistance, against the reference and the grid."""
+        lang = self.lang
+        if self.case is None:
+            self.plan_feedback.value = guidance(M("choose_case_first", lang))
+            return None
+        needs = self.chosen_needs()
+        assistance = self.chosen_assistance()
+        if not needs:
+            self.plan_feedback.value = guidance(M("no_needs", lang))
+            return None
+        ref = self.case.reference
+        need_verdicts = P.check_needs(self.grid, self.instrument, needs, self.reference.needs, ref.need_explanations)
+        assist_verdicts = P.check_assistance(self.grid, assistance, ref.needs, ref.assistance, needs,
+                                             ref.assistance_explanations)
+        parts = ['<div class="ra-plan">']
+        if not assistance:
+            parts.append(guidance(M("no_assistance", lang)))
+            assist_verdicts = [v for v in assist_verdicts if v.status != "missed"]
+        counts = P.tally(need_verdicts)
+        parts.append(f'<p><b>{esc(M("needs_summary", lang, agree=counts.get("agree", 0), extra=counts.get("extra", 0), missed=counts.get("missed", 0)))}</b></p>')
+        parts.append(self._verdict_list(need_verdicts))
+        if assistance:
+            counts = P.tally(assist_verdicts)
+            parts.append(f'<p><b>{esc(M("assist_summary", lang, agree=counts.get("agree", 0), acceptable=counts.get("acceptable", 0), not_fit=counts.get("not_fit", 0), missed=counts.get("missed", 0)))}</b></p>')
+            parts.append(self._verdict_list(assist_verdicts))
+        for flag in self.reference.score.flags:
+            parts.append(f'<p class="ra-flag">⚑ {esc(P.M("flag_reminder", lang, action=pick(flag.action, lang)))}</p>')
+        mine = P.follow_up(self.grid, self.instrument, self.current_score(), self.case.context)
+        theirs = P.follow_up(self.grid, self.instrument, self.reference.score, self.case.context)
+        parts.append(f'<div class="ra-sub">{esc(M("follow_up", lang))}</div><p>'
+                     f'{esc(M("follow_mine", lang, decision=_lower_first(mine.headline(lang))))} '
+                     f'{esc(" ".join(r.text(lang) for r in mine.reasons))}<br>'
+                     f'{esc(M("follow_ref", lang, decision=_lower_first(theirs.headline(lang))))}</p>'
+                     f'<p class="ra-notice">{esc(pick(self.grid.follow_up_rule.text, lang))}</p>')
+        if assistance:
+            parts.append(f'<div class="ra-sub">{esc(M("debrief", lang))}</div><p>{esc(pick(ref.debrief, lang))}</p>')
+        parts.append("</div>")
+        self.plan_feedback.value = "".join(parts)
+        return {"needs": need_verdicts, "assistance": assist_verdicts, "follow_up": mine}
+
+    def _verdict_list(self, verdicts) -> str:
+        lang = self.lang
+        items = []
+        for v in verdicts:
+            head = badge(v.status, M(f"v_{v.status}", lang))
+            reasons = " ".join(r.text(lang) for r in v.reasons)
+            extra = f" <i>{esc(pick(v.explanation, lang))}</i>" if v.explanation else ""
+            note = f" {esc(v.note.text(lang))}" if v.note else ""
+            items.append(f"<li><b>{esc(v.text(lang))}</b> — {head} {esc(reasons)}{extra}{note}</li>")
+        return "<ul>" + "".join(items) + "</ul>"
+
+    # ------------------------------------------------------------------- saving
+
+    def draft(self) -> P.PlanDraft | None:
+        if self.case is None:
+            return None
+        return P.draft_plan(
+            self.instrument, self.grid, case_id=self.case.id, case_name=self.case.name,
+            date=dt.date.today().isoformat(), score=self.current_score(), answers=self.answers(),
+            chosen_needs=self.chosen_needs(), chosen_assistance=self.chosen_assistance(),
+            context=self.case.context, notes=self.notes_box.value,
+        )
+
+    def save_plan(self) -> Path | None:
+        """Write the draft plan to ``output_dir`` and offer it as a download link; guidance if there is no case."""
+        lang = self.lang
+        draft = self.draft()
+        if draft is None:
+            self.save_result.value = guidance(M("save_no_case", lang))
+            return None
+        kind = self.format_picker.value
+        text = draft.to_html(lang) if kind == "html" else draft.to_markdown(lang)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = f"plan-{self.case.id}-{lang}-{stamp}.{kind}"
+        mime = "text/html" if kind == "html" else "text/markdown"
+        link = (f'<a download="{esc(name)}" href="data:{mime};charset=utf-8;base64,'
+                f'{base64.b64encode(text.encode("utf-8")).decode("ascii")}">⬇ {esc(M("download", lang, name=name))}</a>')
+        parts = []
+        path = self.output_dir / name
+        try:
+            self.output_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            parts.append(f'<p>✔ {esc(M("saved", lang, path=path))}</p>')
+            self.saved_path = path
+        except OSError as exc:
+            parts.append(guidance(M("save_failed", lang, path=self.output_dir, error=exc.strerror or exc)))
+            path = None
+        if not draft.needs:
+            parts.append(guidance(M("save_empty", lang)))
+        parts.append(f"<p>{link}</p>")
+        self.save_result.value = "".join(parts)
+        return path
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# ------------------------------------------------------------ the caseload
+
+
+def caseload_scores(instrument: Instrument, cases, assessments):
+    """Every assessment scored, with the case's region and sex (pure pandas)."""
+    item_ids = [i.id for i in instrument.items] + [q.id for q in instrument.screening]
+    scored = score_frame(instrument, assessments.reindex(columns=item_ids))
+    scored["wave"] = assessments["wave"].astype(int).to_numpy()
+    scored["case_id"] = assessments["case_id"].to_numpy()
+    info = cases.set_index("case_id")[["region_id", "sex"]]
+    scored = scored.join(info, on="case_id")
+    return scored
+
+
+def bands_figure(instrument: Instrument, scored, lang: str | None = None) -> Figure:
+    """Stacked horizontal bars: share of assessments in each band, per dimension and composite."""
+    lang = current_lang(lang)
+    keys = [*instrument.dimension_ids, "composite"]
+    fig = Figure(figsize=(7.2, 2.9), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    labels = [dimension_label(instrument, k, lang) for k in keys]
+    segments = [(b.code, b.text(lang), colour, "") for b, colour in zip(instrument.bands, BAND_COLOURS)]
+    segments.append(("insufficient", M("insufficient", lang), INSUFFICIENT_COLOUR, "xx"))
+    for i, key in enumerate(keys):
+        shares = band_shares(instrument, scored, key) if len(scored) else {}
+        left = 0.0
+        for code, _label, colour, hatch in segments:
+            value = float(shares.get(code, 0.0))
+            if value <= 0:
+                continue
+            ax.barh(i, value, left=left, color=colour, hatch=hatch, edgecolor="white", linewidth=0.8, height=0.6)
+            if value >= 0.06:
+                dark = colour in ("#D55E00", "#0072B2")
+                ax.text(left + value / 2, i, fmt_percent(value, lang), ha="center", va="center", fontsize=8,
+                        color="white" if dark else "black", fontweight="bold")
+            left += value
+    ax.set_yticks(range(len(keys)), labels)
+    ax.set_ylim(len(keys) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ticks = [0, 0.25, 0.5, 0.75, 1]
+    ax.set_xticks(ticks, [fmt_percent(t, lang) for t in ticks])
+    ax.set_xlabel(M("share_axis", lang), fontsize=9)
+    ax.set_title(M("bands_title", lang) + " (" + M("illustrative_short", lang) + ")", fontsize=10, loc="left")
+    handles = [Patch(facecolor=c, hatch=h, edgecolor="white", label=l) for _, l, c, h in segments]
+    fig.legend(handles=handles, loc="outside lower center", ncol=5, fontsize=7.5, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def regions_figure(instrument: Instrument, table, lang: str | None = None) -> Figure:
+    """Dot chart: median score of each dimension (and composite) per region; shapes as well as colours."""
+    lang = current_lang(lang)
+    keys = [*instrument.dimension_ids, "composite"]
+    height = 1.2 + 0.33 * max(len(table), 1)
+    fig = Figure(figsize=(7.2, height), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    offsets = dict(zip(keys, (-0.21, -0.07, 0.07, 0.21)))
+    for key in keys:
+        values = table[key].to_numpy(dtype=float)
+        y = np.arange(len(table)) + offsets[key]
+        label = dimension_label(instrument, key, lang)
+        ax.scatter(values, y, marker=DIMENSION_MARKERS[key], s=34, color=DIMENSION_COLOURS[key],
+                   edgecolor="black", linewidth=0.5, label=label, zorder=3)
+    for edge in instrument.band_edges():
+        ax.axvline(edge, color="#888", linewidth=0.8, linestyle=(0, (3, 2)), zorder=1)
+    ax.set_yticks(range(len(table)), list(table["label"]))
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0], [fmt_number(v, lang, 1) for v in (0, 0.2, 0.4, 0.6, 0.8, 1.0)])
+    ax.set_xlabel(M("axis", lang), fontsize=9)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(axis="y", color="#eee", zorder=0)
+    ax.set_title(M("regions_title", lang) + " (" + M("illustrative_short", lang) + ")", fontsize=10, loc="left")
+    fig.legend(loc="outside lower center", ncol=4, fontsize=8, frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig
+
+
+def region_table(instrument: Instrument, scored, regions, lang: str | None = None):
+    """Median score per region (regions in the order of their code), with the number of assessments."""
+    import pandas as pd
+
+    lang = current_lang(lang)
+    keys = [*instrument.dimension_ids, "composite"]
+    names = regions.set_index("region_id")["name_fr" if lang == "fr" else "name_en"]
+    grouped = scored.groupby("region_id")
+    table = grouped[keys].median()
+    table["n"] = grouped.size()
+    table = table.reindex(names.index).dropna(how="all", subset=keys)
+    table["n"] = table["n"].fillna(0).astype(int)
+    table["name"] = [names[r] for r in table.index]
+    table["label"] = [M("region_n", lang, region=names[r], n=int(n)) for r, n in zip(table.index, table["n"])]
+    return table if len(table) else pd.DataFrame(columns=[*keys, "n", "name", "label"])
+
+
+class CaseloadView:
+    """The synthetic caseload scored with the illustrative instrument, by dimension and by region."""
+
+    SMALL_N = 20
+
+    def __init__(self, lang: str | None = None, *, instrument: Instrument | None = None, folder: str | Path | None = None):
+        from ..loader import load_assessments, load_cases, load_regions
+        from ..schema import label
+
+        self.lang = lang = current_lang(lang)
+        self.instrument = instrument or load_instrument()
+        self.cases = load_cases(folder)
+        self.regions = load_regions(folder)
+        self.assessments = load_assessments(folder)
+        self.all_scores = caseload_scores(self.instrument, self.cases, self.assessments)
+        waves = sorted(int(x) for x in self.all_scores["wave"].unique())
+        self.wave_picker = w.ToggleButtons(options=[(label("wave", str(x), lang), x) for x in waves], value=waves[0],
+                                           description=M("wave", lang), style={"button_width": "auto"})
+        self.sex_picker = w.ToggleButtons(options=[(M("sex_all", lang), "all"), (M("sex_female", lang), "female"),
+                                                   (M("sex_male", lang), "male")], value="all",
+                                          description=M("sex", lang), style={"button_width": "7em"})
+        self.count = w.HTML("")
+        self.bands = w.HTML("")
+        self.by_region = w.HTML("")
+        for control in (self.wave_picker, self.sex_picker):
+            control.observe(lambda _change: self.refresh(), names="value")
+        self.widget = w.VBox([
+            w.HTML(CSS + f'<p>{esc(M("caseload_intro", lang))}</p><div class="ra-notice">{esc(M("illustrative", lang))}</div>'),
+            self.wave_picker, self.sex_picker, self.count, self.bands, self.by_region,
+        ], layout=w.Layout(width="100%"))
+        self.refresh()
+
+    def selection(self):
+        scored = self.all_scores[self.all_scores["wave"] == self.wave_picker.value]
+        if self.sex_picker.value != "all":
+            scored = scored[scored["sex"] == self.sex_picker.value]
+        return scored
+
+    def band_table(self, scored) -> list[list[str]]:
+        lang = self.lang
+        keys = [*self.instrument.dimension_ids, "composite"]
+        header = [M("col_dimension", lang)] + [b.text(lang) for b in self.instrument.bands] + [M("insufficient", lang)]
+        rows = [header]
+        for key in keys:
+            shares = band_shares(self.instrument, scored, key)
+            name = dimension_label(self.instrument, key, lang)
+            rows.append([name] + [fmt_percent(float(shares[b.code]), lang) for b in self.instrument.bands]
+                        + [fmt_percent(float(shares["insufficient"]), lang)])
+        return rows
+
+    def refresh(self) -> None:
+        lang = self.lang
+        scored = self.selection()
+        if not len(scored):
+            self.count.value = guidance(M("no_rows", lang))
+            self.bands.value = self.by_region.value = ""
+            return
+        self.count.value = f'<p>{esc(M("n_assessments", lang, n=len(scored), cases=scored["case_id"].nunique()))}</p>'
+        png = base64.b64encode(figure_png(bands_figure(self.instrument, scored, lang))).decode("ascii")
+        rows = self.band_table(scored)
+        self.bands.value = (f'<div class="ra-scores"><img src="data:image/png;base64,{png}" alt="{esc(M("bands_alt", lang))}" width="720">'
+                            f'<details><summary>{esc(M("text_alt", lang))}</summary>{_table(rows)}</details></div>')
+        table = region_table(self.instrument, scored, self.regions, lang)
+        png = base64.b64encode(figure_png(regions_figure(self.instrument, table, lang))).decode("ascii")
+        keys = [*self.instrument.dimension_ids, "composite"]
+        head = [M("col_region", lang), M("col_n", lang)] + [dimension_label(self.instrument, k, lang) for k in keys]
+        body = [[row["name"], str(row["n"])] + [format_score(None if np.isnan(row[k]) else row[k], lang) for k in keys]
+                for _, row in table.iterrows()]
+        self.by_region.value = (f'<div class="ra-scores"><img src="data:image/png;base64,{png}" alt="{esc(M("regions_alt", lang))}" width="720">'
+                                f'<p class="ra-notice">{esc(M("small_n", lang, n=self.SMALL_N))}</p>'
+                                f'<details><summary>{esc(M("text_alt", lang))}</summary>{_table([head] + body)}</details></div>')
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def _table(rows: list[list[str]]) -> str:
+    head = "".join(f'<th scope="col">{esc(c)}</th>' for c in rows[0])
+    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows[1:])
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def preload() -> None:
+    """Load the instrument, grid and case studies and warm up matplotlib (for Voila's preheated kernels)."""
+    instrument = load_instrument()
+    P.load_grid()
+    load_case_studies()
+    ScoreChart(instrument, "en").png(score_answers(instrument, {}))
