@@ -251,3 +251,24 @@ def bench_assessment(root: Path) -> dict:
         "assessment_answer_change_median_ms": figures["median_ms"],
         "assessment_answer_change_p95_ms": figures["p95_ms"],
     }
+
+
+@part("data")
+def bench_data(root: Path) -> dict:
+    """Time to generate the committed set and the large set (100,000 cases, 10,000 services)."""
+    from .synth import build
+
+    figures = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        build(Path(tmp) / "default", seed=41, n_cases=600, n_services=400)
+        figures["data_default_set_s"] = round(time.perf_counter() - start, 2)
+        start = time.perf_counter()
+        build(Path(tmp) / "large", seed=41, n_cases=100_000, n_services=10_000)
+        figures["data_large_set_s"] = round(time.perf_counter() - start, 2)
+    figures["data_large_to_default_ratio"] = round(figures["data_large_set_s"] / figures["data_default_set_s"], 1)
+    return figures
+
+
+# The workshop's load figures live in their own module (browsers, servers).
+from . import bench_workshop  # noqa: E402,F401  (registers the "workshop" part)

@@ -102,14 +102,18 @@ M = messages(
     },
 )
 
-# The exercises in the order of the course, with their minutes.
-EXERCISES = (
-    ("three-dimensions", 15),
-    ("case-assessment", 45),
-    ("caseload-overview", 20),
-    ("referral-mapping", 45),
-    ("referral-gaps", 20),
-)
+# The exercises in the order of the course; their minutes come from each
+# notebook's metadata ("exercises"), the same figure the book shows.
+EXERCISES = ("three-dimensions", "case-assessment", "caseload-overview", "referral-mapping", "referral-gaps")
+
+
+def exercise_minutes(path: Path) -> int:
+    import json
+
+    try:
+        return int(json.loads(path.read_text(encoding="utf-8")).get("metadata", {}).get("exercises", 0))
+    except (OSError, ValueError, TypeError):
+        return 0
 
 
 def exercise_notebooks(root: Path | None = None) -> list[Path]:
@@ -119,17 +123,20 @@ def exercise_notebooks(root: Path | None = None) -> list[Path]:
 
 def landing_entries(lang: str, root: Path | None = None) -> list[dict]:
     """The exercises present on disk, each with its title and one line, in ``lang``."""
-    present = {p.stem for p in exercise_notebooks(root)}
+    notebooks = {p.stem: p for p in exercise_notebooks(root)}
+    present = set(notebooks)
     entries = []
-    known = [name for name, _ in EXERCISES]
-    for name, minutes in EXERCISES:
+    known = list(EXERCISES)
+    for name in EXERCISES:
         if name in present:
             entries.append({
-                "name": name, "minutes": minutes,
+                "name": name, "minutes": exercise_minutes(notebooks[name]),
                 "title": M(f"{name}_title", lang), "line": M(f"{name}_line", lang),
             })
     for name in sorted(present - set(known)):
-        entries.append({"name": name, "minutes": 0, "title": f'{M("other_exercise", lang)}: {name}', "line": ""})
+        entries.append({"name": name, "minutes": exercise_minutes(notebooks[name]),
+                        "title": f'{M("other_exercise", lang)}\u00a0: {name}' if lang == "fr" else f'{M("other_exercise", lang)}: {name}',
+                        "line": ""})
     return entries
 
 
