@@ -132,7 +132,9 @@ async def _participants(url: str, count: int, button: str) -> tuple[list[float],
 def _run_mode(root: Path, pool: int, participants: int) -> dict:
     from .workshop import Settings, voila_command
 
-    settings = Settings(lang="en", port=_free_port(), pool=pool)
+    # As a trainer would for a session on one exercise: the pool serves that exercise,
+    # and used kernels are not replaced while the participants arrive.
+    settings = Settings(lang="en", port=_free_port(), pool=pool, preheat=DASHBOARD, fill_delay=600)
     with tempfile.TemporaryDirectory() as tmp:
         command, env, url, _ = voila_command(settings, root, Path(tmp))
         env["JUPYTER_RUNTIME_DIR"] = tmp

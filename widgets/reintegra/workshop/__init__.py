@@ -13,6 +13,7 @@ kernel information, shutdown), never an ``execute_request``.
 from __future__ import annotations
 
 import html
+import json
 import os
 import secrets
 import shutil
@@ -96,6 +97,10 @@ M = messages(
         "help_pool": (
             "Preheated kernels kept ready per exercise (0 to disable).",
             "Noyaux préchauffés tenus prêts par exercice (0 pour désactiver).",
+        ),
+        "help_preheat": (
+            "Keep the preheated kernels for this exercise only (e.g. the one of the session, with --pool 30).",
+            "Réserver les noyaux préchauffés à cet exercice (par exemple celui de la séance, avec --pool 30).",
         ),
         "help_cull": ("Minutes before an idle participant's kernel is stopped.",
                       "Minutes avant l’arrêt du noyau d’un participant inactif."),
@@ -244,6 +249,8 @@ class Settings:
     port: int = 8866
     pool: int = 1
     cull_minutes: int = 30
+    preheat: str | None = None  # only this exercise gets the pool of preheated kernels
+    fill_delay: float = 20.0  # seconds before a used preheated kernel is replaced
 
 
 def lan_address() -> str | None:
@@ -282,8 +289,17 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
     ]
+    voila_config: dict = {}
     if settings.pool > 0:
         args += ["--preheat_kernel=True", f"--pool_size={settings.pool}"]
+        manager: dict = {"fill_delay": settings.fill_delay}
+        if settings.preheat:
+            # Kernels only for the exercise of the session: the others start on demand.
+            manager["kernel_pools_config"] = {
+                "default": {"pool_size": 0},
+                f"{settings.preheat}.ipynb": {"pool_size": settings.pool},
+            }
+        voila_config["VoilaKernelManager"] = manager
     args.append(f"--token={token}" if token else "--token=")
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(data_dir), env.get("JUPYTER_PATH", "")]))
@@ -292,6 +308,7 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     env.setdefault("REINTEGRA_PLANS_DIR", str(out_dir / "plans"))  # draft plans saved by participants
     env.pop("REINTEGRA_LANG", None)  # each page's ?lang= decides
     env["MPLBACKEND"] = "Agg"
+    env["REINTEGRA_VOILA_CONFIG"] = json.dumps(voila_config)
     url = f"http://{ip}:{settings.port}/"
     if token:
         url += f"?token={token}"
@@ -324,9 +341,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8866, help=M("help_port", lang))
     parser.add_argument("--pool", type=int, default=1, help=M("help_pool", lang))
     parser.add_argument("--cull-minutes", type=int, default=30, help=M("help_cull", lang))
+    parser.add_argument("--preheat", choices=list(EXERCISES), help=M("help_preheat", lang))
     args = parser.parse_args(argv)
     settings = Settings(lang=args.lang, lan=args.lan, ip=args.ip, token=args.token, port=args.port,
-                        pool=args.pool, cull_minutes=args.cull_minutes)
+                        pool=args.pool, cull_minutes=args.cull_minutes, preheat=args.preheat)
     root = repo_root()
     out_dir = root / "_build" / "workshop"
     command, env, url, token = voila_command(settings, root, out_dir)

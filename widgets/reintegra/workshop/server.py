@@ -7,14 +7,17 @@ dashboards.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 from tornado import web
+from traitlets.config import Config
 from voila.app import Voila
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 LANDING_ENV = "REINTEGRA_LANDING"
+CONFIG_ENV = "REINTEGRA_VOILA_CONFIG"
 
 
 class LandingHandler(TornadoVoilaTreeHandler):
@@ -41,7 +44,15 @@ class WorkshopVoila(Voila):
         return replaced
 
 
-main = WorkshopVoila.launch_instance
+def main(argv=None):
+    """Start the server. ``REINTEGRA_VOILA_CONFIG`` (JSON) adds configuration that
+    the command line cannot carry well, such as per-notebook kernel pools."""
+    config = Config()
+    extra = os.environ.get(CONFIG_ENV)
+    if extra:
+        for section, values in json.loads(extra).items():
+            config[section] = Config(values)
+    WorkshopVoila.launch_instance(argv=argv, config=config)
 
 if __name__ == "__main__":
     main()
