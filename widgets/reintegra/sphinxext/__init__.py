@@ -211,10 +211,7 @@ class AgendaDirective(Directive):
         if name not in agenda.FORMATS:
             return [self.state.document.reporter.warning(
                 f"unknown workshop format {name!r}; known: {', '.join(agenda.FORMATS)}", line=self.lineno)]
-        env = self.state.document.settings.env
-        _store(env).setdefault("map_docs", [])
-        if env.docname not in env.reintegra_lessons["map_docs"]:
-            env.reintegra_lessons["map_docs"].append(env.docname)
+        _gathers_from_other_pages(self.state.document.settings.env)
         return [workshop_agenda(format=name)]
 
 
@@ -226,10 +223,7 @@ class ModuleHandoutDirective(Directive):
     has_content = False
 
     def run(self):
-        env = self.state.document.settings.env
-        _store(env).setdefault("map_docs", [])
-        if env.docname not in env.reintegra_lessons["map_docs"]:
-            env.reintegra_lessons["map_docs"].append(env.docname)
+        _gathers_from_other_pages(self.state.document.settings.env)
         return [module_handout(module=self.arguments[0].strip())]
 
 
@@ -237,10 +231,7 @@ class InstructorNotesIndexDirective(Directive):
     has_content = False
 
     def run(self):
-        env = self.state.document.settings.env
-        _store(env).setdefault("map_docs", [])
-        if env.docname not in env.reintegra_lessons["map_docs"]:
-            env.reintegra_lessons["map_docs"].append(env.docname)
+        _gathers_from_other_pages(self.state.document.settings.env)
         return [instructor_notes_index()]
 
 
@@ -248,15 +239,20 @@ class ObjectivesMapDirective(Directive):
     has_content = False
 
     def run(self):
-        env = self.state.document.settings.env
-        _store(env).setdefault("map_docs", [])
-        if env.docname not in env.reintegra_lessons["map_docs"]:
-            env.reintegra_lessons["map_docs"].append(env.docname)
+        _gathers_from_other_pages(self.state.document.settings.env)
         return [objectives_map()]
 
 
+def _gathers_from_other_pages(env) -> None:
+    """Mark the current page as one that shows content of other pages."""
+    docs = _store(env).setdefault("map_docs", [])
+    if env.docname not in docs:
+        docs.append(env.docname)
+
+
 def map_pages_to_rewrite(app, env) -> list[str]:
-    """The objectives map depends on every page: write it again at each build."""
+    """Pages that gather from the others (objectives map, agendas, notes,
+    handouts) depend on every page: write them again at each build."""
     return list(_store(env).get("map_docs", []))
 
 
