@@ -70,3 +70,20 @@ def test_knowledge_check_feedback_works_without_a_kernel(static_server, page, la
     assert right.is_visible() and verdicts[1] in right.inner_text()
     assert not shown.is_visible()  # one answer at a time
     assert external == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_handouts_print_on_a4_without_navigation(static_server, page, lang):
+    page.goto(f"{static_server}{lang}/book/handouts/m1.html")
+    page.emulate_media(media="print")
+    for selector in (".bd-sidebar-primary", ".bd-header", ".lang-switch", ".prev-next-area"):
+        locator = page.locator(selector)
+        assert all(not locator.nth(i).is_visible() for i in range(locator.count())), selector
+    # The key points come from the module itself, in the edition's language.
+    assert page.locator(".module-handout .lesson-keypoints").count() == 1
+    assert page.locator(".module-handout .lesson-objectives li").count() >= 3
+    tables = page.locator("table")
+    for i in range(tables.count()):
+        assert tables.nth(i).evaluate("t => getComputedStyle(t).breakInside") == "avoid"
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000

@@ -13,6 +13,7 @@ import asyncio
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.request
@@ -21,6 +22,8 @@ from pathlib import Path
 from .bench import part, percentiles
 
 PARTICIPANTS = int(os.environ.get("REINTEGRA_BENCH_PARTICIPANTS", "30"))
+TIMEOUT_MS = 240_000  # a participant still waiting after 4 minutes has not got in
+PAGES_PER_BROWSER = 4
 DASHBOARD = os.environ.get("REINTEGRA_BENCH_DASHBOARD", "three-dimensions")
 BUTTON = {"three-dimensions": "Check my answers"}
 
@@ -105,26 +108,39 @@ def _wait_preheated(server_pid: int, wanted: int, timeout: float = 600) -> float
 
 
 async def _participants(url: str, count: int, button: str) -> tuple[list[float], int]:
+    """``count`` participants open ``url`` at once; seconds until each one's button is there.
+
+    Participants come on their own devices; one browser limits its connections
+    to a host (six at a time), which would queue them here. So the pages are
+    spread over several browsers, a few pages each, as several devices would be.
+    """
     from playwright.async_api import async_playwright
 
     from .devtools import CHROMIUM_ARGS, chromium_path
 
+    args = CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                            "--disable-backgrounding-occluded-windows"]
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        contexts = [await browser.new_context() for _ in range(count)]
-        pages = [await context.new_page() for context in contexts]
+        browsers = [await playwright.chromium.launch(executable_path=chromium_path(), args=args)
+                    for _ in range((count + PAGES_PER_BROWSER - 1) // PAGES_PER_BROWSER)]
+        pages = []
+        for i in range(count):
+            context = await browsers[i // PAGES_PER_BROWSER].new_context()
+            pages.append(await context.new_page())
 
         async def one(page) -> float | None:
             start = time.perf_counter()
             try:
-                await page.goto(url, timeout=600_000)
-                await page.locator("button", has_text=button).wait_for(state="visible", timeout=600_000)
+                await page.goto(url, timeout=TIMEOUT_MS)
+                await page.locator("button", has_text=button).wait_for(state="visible", timeout=TIMEOUT_MS)
                 return time.perf_counter() - start
-            except Exception:  # noqa: BLE001 - counted as a participant who did not get in
+            except Exception as exc:  # noqa: BLE001 - counted as a participant who did not get in
+                print(f"    participant failed: {str(exc).splitlines()[0][:200]}", file=sys.stderr)
                 return None
 
         results = await asyncio.gather(*(one(page) for page in pages))
-        await browser.close()
+        for browser in browsers:
+            await browser.close()
     times = [r for r in results if r is not None]
     return times, count - len(times)
 
