@@ -107,15 +107,8 @@ class Option:
         return pick(self.label, lang)
 
 
-@dataclass(frozen=True)
-class Item:
-    id: str
-    dimension: str
-    short: Mapping[str, str]
-    text: Mapping[str, str]
-    weight: float
-    options: tuple[Option, ...]
-    note: Mapping[str, str] | None = None
+class _Asked:
+    """What an item and a screening question share: options, a label, a question."""
 
     def option(self, code: Any) -> Option | None:
         for option in self.options:
@@ -131,6 +124,17 @@ class Item:
 
     def question(self, lang: str | None = None) -> str:
         return pick(self.text, lang)
+
+
+@dataclass(frozen=True)
+class Item(_Asked):
+    id: str
+    dimension: str
+    short: Mapping[str, str]
+    text: Mapping[str, str]
+    weight: float
+    options: tuple[Option, ...]
+    note: Mapping[str, str] | None = None
 
     @property
     def max_score(self) -> float:
@@ -172,27 +176,13 @@ class Flag:
 
 
 @dataclass(frozen=True)
-class ScreeningQuestion:
+class ScreeningQuestion(_Asked):
     id: str
     short: Mapping[str, str]
     text: Mapping[str, str]
     options: tuple[Option, ...]
     flag: Flag
 
-    def option(self, code: Any) -> Option | None:
-        for option in self.options:
-            if option.code == code:
-                return option
-        return None
-
-    def codes(self) -> tuple[str, ...]:
-        return tuple(o.code for o in self.options)
-
-    def label(self, lang: str | None = None) -> str:
-        return pick(self.short, lang)
-
-    def question(self, lang: str | None = None) -> str:
-        return pick(self.text, lang)
 
 
 @dataclass(frozen=True)
