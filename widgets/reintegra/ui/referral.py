@@ -185,6 +185,28 @@ def data_uri(content: bytes, mime: str) -> str:
 _PRELOADED: dict = {}
 
 
+def uploaded_file(files) -> tuple[bytes, str] | None:
+    """The content and name of the first file of a FileUpload value (ipywidgets 7 or 8)."""
+    if not files:
+        return None
+    item = files[0] if isinstance(files, (list, tuple)) else next(iter(files.values()))
+    return bytes(item.get("content", b"")), item.get("name", "")
+
+
+def load_services_file(data: bytes, name: str, lang: str):
+    """Load a trainer's service directory: the loader's result, and "" if it is usable,
+    else the loader's located messages as HTML."""
+    from ..loader import load_file
+
+    result = load_file(data, "services", filename=name)
+    if result.ok and result.data is not None and len(result.data):
+        return result, ""
+    items = "".join(f"<li>{esc(p.message(lang))}</li>" for p in result.problems)
+    report = (f"<div class='upload-report'><p>{badge('wrong', M('upload_bad', lang, name=name))}</p>"
+              f"<ul>{items}</ul></div>")
+    return result, report
+
+
 def preload() -> dict:
     """Load the data and warm up the map once (for Voila's preheated kernels); later exercises reuse them."""
     if not _PRELOADED:
@@ -695,24 +717,16 @@ class ReferralExercise:
         self.directory_status.value = f"<p><b>{esc(text)}</b></p>"
 
     def _on_upload(self, change) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0] if isinstance(files, (list, tuple)) else next(iter(files.values()))
-        content = item.get("content", b"")
-        name = item.get("name", "")
-        self.load_directory(bytes(content), name)
+        upload = uploaded_file(change["new"])
+        if upload:
+            self.load_directory(*upload)
 
     def load_directory(self, data: bytes, name: str) -> bool:
         """Load a trainer's directory (bytes of an .xlsx or .csv file). False, with the messages shown, if bad."""
-        from ..loader import load_file
-
         lang = self.lang
-        result = load_file(data, "services", filename=name)
-        if not result.ok or result.data is None or not len(result.data):
-            items = "".join(f"<li>{esc(p.message(lang))}</li>" for p in result.problems)
-            self.upload_report.value = (f"<div class='upload-report'><p>{badge('wrong', M('upload_bad', lang, name=name))}</p>"
-                                        f"<ul>{items}</ul></div>")
+        result, report = load_services_file(data, name, lang)
+        if report:
+            self.upload_report.value = report
             return False
         self.directory = logic.Directory(result.data, source=name or "upload")
         for plan in self.plans.values():
@@ -852,25 +866,19 @@ class GapExplorer:
         return self.result
 
     def _on_upload(self, change) -> None:
-        files = change["new"]
-        if not files:
-            return
-        item = files[0] if isinstance(files, (list, tuple)) else next(iter(files.values()))
-        self.load_directory(bytes(item.get("content", b"")), item.get("name", ""))
+        upload = uploaded_file(change["new"])
+        if upload:
+            self.load_directory(*upload)
 
     def load_directory(self, data: bytes, name: str) -> bool:
-        from ..loader import load_file
-
         lang = self.lang
-        result = load_file(data, "services", filename=name)
-        if not result.ok or result.data is None or not len(result.data):
-            items = "".join(f"<li>{esc(p.message(lang))}</li>" for p in result.problems)
-            self.upload_report.value = (f"<div class='upload-report'><p>{badge('wrong', M('upload_bad', lang, name=name))}</p>"
-                                        f"<ul>{items}</ul></div>")
+        result, report = load_services_file(data, name, lang)
+        if report:
+            self.upload_report.value = report
             return False
-        self.services = result.data
+        services = self.services = result.data
         self.source = name or "upload"
-        self.upload_report.value = f"<p>{badge('right', M('upload_ok', lang, name=name, n=len(result.data)))}</p>"
+        self.upload_report.value = f"<p>{badge('right', M('upload_ok', lang, name=name, n=len(services)))}</p>"
         self._status()
         self._safe_refresh(chart=True)
         return True
