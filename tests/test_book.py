@@ -191,3 +191,48 @@ def test_objectives_map_lists_every_objective_with_its_assessments(built_book, r
         for qid in lesson.quizzes:
             if lesson.quizzes[qid]:
                 assert f"#{qid}" in page, qid
+
+
+# ---------------------------------------------------------------- glossary links
+# These read the sources, not the built book.
+
+GLOSSARY_BLOCK = re.compile(r"^(`{3,}|:{3,})\{glossary\}[^\n]*\n(.*?)^\1[ \t]*$", re.S | re.M)
+TERM_ROLE = re.compile(r"\{term\}`([^`]+)`")
+
+
+def glossary_terms(glossary: Path) -> list[str]:
+    """The terms of the glossary block: its unindented lines (an entry may have several)."""
+    found = GLOSSARY_BLOCK.search(glossary.read_text(encoding="utf-8"))
+    assert found, f"no glossary block in {glossary}"
+    return [line.strip() for line in found.group(2).splitlines()
+            if line.strip() and not line[0].isspace() and not line.startswith(":")]
+
+
+def term_targets(text: str) -> set[str]:
+    """The glossary terms that the {term} roles of a text link to, lower-cased as Sphinx compares them."""
+    targets = set()
+    for content in TERM_ROLE.findall(text):
+        explicit = re.search(r"<([^<>]+)>\s*$", content)
+        target = explicit.group(1) if explicit else content
+        targets.add(" ".join(target.split()).lower())
+    return targets
+
+
+def markdown_of_notebook(path: Path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+
+
+def test_every_glossary_term_is_linked_from_a_page(repo):
+    terms = glossary_terms(repo / "book" / "glossary.md")
+    assert len(terms) >= 40, "the glossary block was not read"
+    linked: set[str] = set()
+    for folder in ("book", "modules"):
+        for page in sorted((repo / folder).rglob("*.md")):
+            linked |= term_targets(page.read_text(encoding="utf-8"))
+    for folder in ("exercises", "modules"):
+        for notebook in sorted((repo / folder).rglob("*.ipynb")):
+            if ".ipynb_checkpoints" not in notebook.parts:
+                linked |= term_targets(markdown_of_notebook(notebook))
+    unlinked = [term for term in terms if term.lower() not in linked]
+    assert unlinked == [], f"{len(unlinked)} glossary terms that no page links to: {', '.join(unlinked)}"
