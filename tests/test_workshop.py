@@ -5,6 +5,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -143,3 +144,116 @@ def test_a_participant_cannot_run_code_through_the_page(voila_server, page, tmp_
     assert "kernel_info_reply" in replies, replies  # the channel works...
     assert "execute_reply" not in replies and "execute_input" not in replies  # ...but code is not run
     assert not marker.exists()
+
+
+def _in_thread(coroutine):
+    """Run an asyncio coroutine beside the session's (sync) Playwright."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def test_the_load_benchmark_client_answers_and_gets_its_own_summary(voila_server, browser):
+    """The benchmark's participants without a browser make the page's requests, answer, and get the
+    summary their own kernel computes, in their language."""
+    import asyncio
+
+    from reintegra.bench_workshop import expected_summary, record_assets
+    from reintegra.workshop.participant import visit
+
+    dashboard = f"{voila_server}voila/render/three-dimensions.ipynb"
+    assets = record_assets(dashboard, browser)
+    assert any(path.endswith(".woff2") for path in assets)  # fonts too, not just scripts
+    assert all(path.startswith("/voila/") for path in assets)
+
+    async def two():  # participant 1 in French with answer 1, participant 2 in English with answer 2
+        return await asyncio.gather(*(visit(f"{dashboard}?lang={lang}", lang=lang, assets=assets,
+                                            answer_index=number % 3, timeout=120)
+                                      for number, lang in ((1, "fr"), (2, "en"))))
+
+    french, english = _in_thread(two())
+    for number, seen in ((1, french), (2, english)):
+        assert seen.error == "", seen
+        assert seen.summary == expected_summary(number)
+        assert 0 < seen.page_s <= seen.assets_s <= seen.ready_s <= seen.feedback_s
+        assert seen.assets_bytes > 1_000_000
+    assert "sur 12" in french.summary and "of 12" in english.summary
+
+
+def test_the_load_benchmark_client_reports_a_dashboard_it_cannot_use(voila_server):
+    """A participant who does not find the button is counted as not in, with the reason; nothing raises."""
+    from reintegra.workshop.participant import visit
+
+    seen = _in_thread(visit(f"{voila_server}voila/render/three-dimensions.ipynb?lang=en", lang="fr",
+                            timeout=120))
+    assert seen.ready_s is None and seen.feedback_s is None and seen.summary == ""
+    assert "Vérifier mes réponses" in seen.error, seen.error
+
+
+def test_kernel_messages_in_binary_frames_are_decoded():
+    import struct
+
+    from reintegra.workshop.participant import decode_frame
+
+    body = json.dumps({"header": {"msg_type": "comm_msg"}, "content": {}}).encode()
+    buffers = [b"\x00\x01", b"abc"]
+    offsets = [4 * 4]
+    for part in (body, *buffers[:-1]):
+        offsets.append(offsets[-1] + len(part))
+    frame = struct.pack("!4I", 3, *offsets) + body + b"".join(buffers)
+    message = decode_frame(frame)
+    assert message["header"]["msg_type"] == "comm_msg"
+    assert message["buffers"] == buffers
+    assert decode_frame(json.dumps({"a": 1})) == {"a": 1}
+
+
+def test_the_trainer_is_told_when_the_preheated_kernels_are_ready(tmp_path, capsys):
+    """The workshop command prints one line when the pool becomes full, in the workshop's language."""
+    import os
+
+    from reintegra.workshop import _announce_when_warm, warm_kernels
+
+    warm = tmp_path / "warm"
+    warm.mkdir()
+    (warm / str(os.getpid())).touch()  # a live process waiting for a participant
+    (warm / "999999999").touch()  # a kernel that is gone: not counted
+    assert warm_kernels(warm) == 1
+
+    class Server:  # runs for three checks, then stops
+        checks = 0
+
+        def poll(self):
+            self.checks += 1
+            return None if self.checks <= 3 else 0
+
+    _announce_when_warm(warm, Settings(lang="fr", pool=1, preheat="three-dimensions"), "three-dimensions", Server())
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == ["Exercices prêts à l’avance\u00a0: 1 (three-dimensions). Les participants peuvent entrer."]
+    _announce_when_warm(warm, Settings(lang="en", pool=2, preheat="three-dimensions"), "three-dimensions", Server())
+    assert capsys.readouterr().out == ""  # one of two: not ready
+
+
+def test_a_preheated_kernel_waits_for_a_participant_then_serves_them(repo, tmp_path):
+    """The pool's kernel marks itself ready after the exercise's set-up, and stops waiting when a page asks for it."""
+    from reintegra.workshop import WARM_DIR_ENV, warm_kernels
+
+    settings = Settings(lang="en", port=free_port(), pool=1, preheat="three-dimensions")
+    command, env, url, _ = voila_command(settings, repo, tmp_path)
+    env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
+    warm = Path(env[WARM_DIR_ENV])
+    process = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_http(url, timeout=120)
+        deadline = time.monotonic() + 180
+        while warm_kernels(warm) < 1 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert warm_kernels(warm) == 1
+        with urllib.request.urlopen(f"{url}voila/render/three-dimensions.ipynb?lang=fr", timeout=120) as response:
+            page = response.read().decode()
+        assert '"model_id"' in page  # the exercise is on the page
+        assert warm_kernels(warm) == 0  # the kernel got its participant (its replacement comes later)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,31 +1,43 @@
 """Benchmark of a workshop's load: N participants open a dashboard at once.
 
 For each mode (kernels started on demand, then preheated), the workshop server
-starts on a free local port; N headless browser pages open the same dashboard
-at the same moment; each page's time to interactive is the time until the
-exercise's check button can be clicked. Memory per participant is the resident
-memory of the kernels divided by the number of participants. Everything stays
-on this machine (127.0.0.1).
+starts on a free local port and N participants open the *three dimensions*
+dashboard at the same moment, half in English and half in French. Each one
+waits for the *Check my answers* button (the dashboard is interactive), then
+answers the first need, clicks the button and waits for the summary computed by
+their kernel, which must be the right one for their answer and language.
+
+In a workshop, each participant's browser runs on their own phone or laptop;
+only the server runs on the trainer's laptop. So most participants here use a
+client that makes the same requests as the dashboard's page (the page, its
+scripts, styles and fonts as recorded from a real browser, the kernel's
+websocket and the widgets' messages) without drawing anything
+(:mod:`reintegra.workshop.participant`); a few use real headless Chromium, on
+this same machine, to check that the page is usable under that load.
+
+Memory per participant is the resident memory of the kernels divided by the
+number of participants. Everything stays on this machine (127.0.0.1).
 """
 from __future__ import annotations
 
 import asyncio
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .bench import part, percentiles
 
 PARTICIPANTS = int(os.environ.get("REINTEGRA_BENCH_PARTICIPANTS", "30"))
-TIMEOUT_MS = 240_000  # a participant still waiting after 4 minutes has not got in
-PAGES_PER_BROWSER = 4
-DASHBOARD = os.environ.get("REINTEGRA_BENCH_DASHBOARD", "three-dimensions")
-BUTTON = {"three-dimensions": "Check my answers"}
+BROWSERS = int(os.environ.get("REINTEGRA_BENCH_BROWSERS", "3"))  # of the participants, on real Chromium
+TIMEOUT_S = 240  # a participant still waiting after 4 minutes has not got in
+DASHBOARD = "three-dimensions"
 
 
 def _free_port() -> int:
@@ -81,120 +93,253 @@ def _wait_http(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"{url} did not start")
 
 
-def _cpu_ticks(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+def _wait_preheated(warm_dir: Path, wanted: int, timeout: float = 900) -> float:
+    """Wait until ``wanted`` kernels have run the exercise's set-up and wait for a participant."""
+    from .workshop import warm_kernels
 
-
-def _wait_preheated(server_pid: int, wanted: int, timeout: float = 600) -> float:
-    """Wait until the pool holds ``wanted`` kernels and they have gone quiet."""
     start = time.monotonic()
     while time.monotonic() - start < timeout:
-        kernels = _kernels(server_pid)
-        if len(kernels) >= wanted:
-            before = _cpu_ticks(kernels)
-            time.sleep(3)
-            if _cpu_ticks(kernels) - before < 10:  # under 0.1 s of CPU in 3 s: idle
-                return time.monotonic() - start
-        else:
-            time.sleep(1)
-    return time.monotonic() - start
+        if warm_kernels(warm_dir) >= wanted:
+            return time.monotonic() - start
+        time.sleep(0.5)
+    raise RuntimeError(f"only {warm_kernels(warm_dir)} of {wanted} kernels were preheated after {timeout:.0f} s")
 
 
-async def _participants(url: str, count: int, button: str) -> tuple[list[float], int]:
-    """``count`` participants open ``url`` at once; seconds until each one's button is there.
+def _language(number: int) -> str:
+    return "fr" if number % 2 else "en"
 
-    Participants come on their own devices; one browser limits its connections
-    to a host (six at a time), which would queue them here. So the pages are
-    spread over several browsers, a few pages each, as several devices would be.
+
+def _answer(number: int) -> int:
+    return number % 3
+
+
+def expected_summary(number: int) -> str:
+    """The summary participant ``number`` must get: first need answered, the rest blank."""
+    from . import dimensions
+    from .ui.dimension_sort import summary_text
+
+    answers = {need.id: None for need in dimensions.NEEDS}
+    answers[dimensions.NEEDS[0].id] = dimensions.DIMENSIONS[_answer(number)]
+    return summary_text(dimensions.check(answers), _language(number))
+
+
+def _chromium_args() -> list[str]:
+    from .devtools import CHROMIUM_ARGS
+
+    return CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                            "--disable-backgrounding-occluded-windows"]
+
+
+def record_assets(url: str, browser=None) -> list[str]:
+    """The paths of the scripts, styles and fonts that a real browser downloads for the dashboard.
+
+    ``browser`` is a Playwright (sync) browser to use; without it, one is started.
     """
+    from .ui.common import M as UI
+
+    def record(browser) -> list[str]:
+        paths: list[str] = []
+        context = browser.new_context()
+        page = context.new_page()
+
+        def seen(request) -> None:
+            path = urlsplit(request.url)
+            if path.scheme.startswith("http") and "/api/" not in path.path and "/render/" not in path.path:
+                paths.append(path.path + (f"?{path.query}" if path.query else ""))
+
+        page.on("requestfinished", seen)
+        page.goto(url, timeout=TIMEOUT_S * 1000)
+        page.locator("button", has_text=UI("check", "en")).wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+        page.wait_for_load_state("networkidle")
+        context.close()
+        return sorted(set(paths))
+
+    if browser is not None:
+        return record(browser)
+    from playwright.sync_api import sync_playwright
+
+    from .devtools import chromium_path
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=_chromium_args())
+        try:
+            return record(browser)
+        finally:
+            browser.close()
+
+
+def _log_frames(socket, seen: list[str]) -> None:
+    """Note each kernel message's type and time, for a failure's log."""
+    def note(direction: str, payload) -> None:
+        text = payload if isinstance(payload, str) else ""
+        kind = text.split('"msg_type": "', 1)[-1].split('"', 1)[0] if '"msg_type": "' in text else text[:60]
+        seen.append(f"{time.strftime('%H:%M:%S')} ws {direction} {kind or 'binary'}")
+
+    socket.on("framesent", lambda payload: note("sent", payload))
+    socket.on("framereceived", lambda payload: note("received", payload))
+
+
+async def _open_pages(playwright, count: int) -> list:
+    """One Chromium per participant on a real browser (one device each), a blank page in each."""
+    from .devtools import chromium_path
+
+    pages = []
+    for _ in range(count):
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=_chromium_args())
+        page = await (await browser.new_context()).new_page()
+        page.console_seen = []  # what the page said, for a failure's log
+        page.on("console", lambda message, page=page: page.console_seen.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error, page=page: page.console_seen.append(f"error: {error}"))
+        page.on("websocket", lambda socket, page=page: _log_frames(socket, page.console_seen))
+        pages.append(page)
+    return pages
+
+
+async def _on_browser(page, url: str, number: int) -> dict:
+    """A participant on real Chromium: the button, one answer, the click, the summary."""
+    from .ui.common import M as UI
+
+    lang, timeout = _language(number), TIMEOUT_S * 1000
+    start = time.perf_counter()
+    result: dict = {"browser": True}
+    step = "page"
+    try:
+        await page.goto(f"{url}?lang={lang}", timeout=timeout)
+        step = "check button"
+        button = page.locator("button", has_text=UI("check", lang))
+        await button.wait_for(state="visible", timeout=timeout)
+        result["ready_s"] = time.perf_counter() - start
+        step = "answer and click"
+        await page.locator(".widget-toggle-buttons").first.locator("button").nth(_answer(number)).click()
+        await button.click()
+        step = "summary"
+        summary = expected_summary(number)
+        await page.get_by_text(summary).wait_for(state="visible", timeout=timeout)
+        result["feedback_s"] = time.perf_counter() - start
+        result["summary"] = summary
+    except Exception as exc:  # noqa: BLE001 - counted as a participant who did not get in
+        result["error"] = f"{step}: {str(exc).splitlines()[0][:200]}"
+        if os.environ.get("REINTEGRA_BENCH_LOGS"):
+            folder = Path(os.environ["REINTEGRA_BENCH_LOGS"])
+            await page.screenshot(path=str(folder / f"participant-{number}.png"))
+            (folder / f"participant-{number}.console.txt").write_text("\n".join(page.console_seen))
+            (folder / f"participant-{number}.html").write_text(await page.content())
+    return result
+
+
+async def _participants(url: str, count: int, browsers: int, assets: list[str]) -> tuple[dict[int, dict], float]:
+    """``count`` participants open ``url`` at the same moment: what each one saw, and the time until all were done."""
+    from dataclasses import asdict
+
     from playwright.async_api import async_playwright
 
-    from .devtools import CHROMIUM_ARGS, chromium_path
+    from .workshop.participant import visit
 
-    args = CHROMIUM_ARGS + ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                            "--disable-backgrounding-occluded-windows"]
     async with async_playwright() as playwright:
-        browsers = [await playwright.chromium.launch(executable_path=chromium_path(), args=args)
-                    for _ in range((count + PAGES_PER_BROWSER - 1) // PAGES_PER_BROWSER)]
-        pages = []
-        for i in range(count):
-            context = await browsers[i // PAGES_PER_BROWSER].new_context()
-            pages.append(await context.new_page())
-
-        async def one(page) -> float | None:
-            start = time.perf_counter()
-            try:
-                await page.goto(url, timeout=TIMEOUT_MS)
-                await page.locator("button", has_text=button).wait_for(state="visible", timeout=TIMEOUT_MS)
-                return time.perf_counter() - start
-            except Exception as exc:  # noqa: BLE001 - counted as a participant who did not get in
-                print(f"    participant failed: {str(exc).splitlines()[0][:200]}", file=sys.stderr)
-                return None
-
-        results = await asyncio.gather(*(one(page) for page in pages))
-        for browser in browsers:
-            await browser.close()
-    times = [r for r in results if r is not None]
-    return times, count - len(times)
+        pages = await _open_pages(playwright, browsers)  # the devices are on before the session starts
+        start = time.perf_counter()
+        results = await asyncio.gather(
+            *(_on_browser(page, url, number) for number, page in enumerate(pages)),
+            *(visit(f"{url}?lang={_language(n)}", lang=_language(n), assets=assets,
+                    answer_index=_answer(n), timeout=TIMEOUT_S) for n in range(browsers, count)))
+        wall = time.perf_counter() - start
+        for page in pages:
+            await page.context.browser.close()
+    seen = {}
+    for number, result in enumerate(results):
+        if not isinstance(result, dict):
+            result = {key: value for key, value in asdict(result).items() if value not in (None, "")}
+        seen[number] = result
+    return seen, wall
 
 
-def _run_mode(root: Path, pool: int, participants: int) -> dict:
-    from .workshop import Settings, voila_command
+def _run_mode(root: Path, pool: int, participants: int, browsers: int, assets: list[str]) -> dict:
+    from .workshop import WARM_DIR_ENV, Settings, voila_command
 
-    # As a trainer would for a session on one exercise: the pool serves that exercise,
-    # and used kernels are not replaced while the participants arrive.
-    settings = Settings(lang="en", port=_free_port(), pool=pool, preheat=DASHBOARD, fill_delay=600)
+    # As a trainer would for a session on one exercise (``--preheat NAME --pool N``):
+    # the pool serves that exercise; used kernels are replaced after the usual delay.
+    settings = Settings(lang="en", port=_free_port(), pool=pool, preheat=DASHBOARD)
     with tempfile.TemporaryDirectory() as tmp:
         command, env, url, _ = voila_command(settings, root, Path(tmp))
         env["JUPYTER_RUNTIME_DIR"] = tmp
-        server = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = Path(tmp) / "voila.log"
+        with log.open("wb") as handle:
+            server = subprocess.Popen(command, cwd=root, env=env, stdout=handle, stderr=subprocess.STDOUT)
         try:
             _wait_http(url)
-            warm = _wait_preheated(server.pid, pool) if pool else 0.0
-            target = f"{url}voila/render/{DASHBOARD}.ipynb?lang=en"
-            start = time.perf_counter()
-            times, failed = asyncio.run(_participants(target, participants, BUTTON.get(DASHBOARD, "")))
-            wall = time.perf_counter() - start
+            warm = _wait_preheated(Path(env[WARM_DIR_ENV]), pool) if pool else 0.0
+            pooled = _kernels(server.pid)
+            seen, wall = asyncio.run(
+                _participants(f"{url}voila/render/{DASHBOARD}.ipynb", participants, browsers, assets))
             kernels = _kernels(server.pid)
-            kernel_mb = sum(_rss_mb(pid) for pid in kernels)
-            server_mb = _rss_mb(server.pid)
+            # The participants' kernels: the pool's when preheated (new ones are its refill), else all.
+            serving = [pid for pid in kernels if pid in pooled] if pool else kernels
+            serving_mb = [_rss_mb(pid) for pid in serving]
+            total_mb = sum(_rss_mb(pid) for pid in kernels) + _rss_mb(server.pid)
         finally:
+            if os.environ.get("REINTEGRA_BENCH_LOGS"):
+                (Path(os.environ["REINTEGRA_BENCH_LOGS"]) / f"voila-pool{pool}.log").write_bytes(log.read_bytes())
             server.terminate()
             try:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
+    reached, problems = [], []
+    for number, result in sorted(seen.items()):
+        if result.get("summary") == expected_summary(number):
+            reached.append(result)
+        else:
+            problems.append(f"participant {number}: {result.get('error') or 'wrong summary ' + repr(result.get('summary'))}")
+    for problem in problems:
+        print(f"    {problem}", file=sys.stderr)
     figures = {
         "participants": participants,
-        "reached_interactive": len(times),
-        "failed": failed,
-        "all_wall_s": round(wall, 2),
+        "on_real_browsers": browsers,
+        "reached_interactive": len(reached),
+        "failed": len(problems),
+        "all_done_s": round(wall, 2),
         "kernels_running": len(kernels),
-        "memory_per_participant_mb": round(kernel_mb / max(participants, 1), 1),
-        "server_memory_mb": round(server_mb, 1),
+        "memory_per_participant_mb": round(statistics.median(serving_mb), 1) if serving_mb else None,
+        "memory_server_and_kernels_mb": round(total_mb),
     }
     if pool:
         figures["preheat_time_s"] = round(warm, 1)
-    if times:
-        pct = percentiles(times)
-        figures["time_to_interactive_median_s"] = round(pct["median_ms"] / 1000, 2)
-        figures["time_to_interactive_p95_s"] = round(pct["p95_ms"] / 1000, 2)
+    for key, label in (("ready_s", "time_to_interactive"), ("feedback_s", "time_to_first_feedback")):
+        times = [r[key] for r in reached if key in r]
+        if times:
+            pct = percentiles(times)
+            figures[f"{label}_median_s"] = round(pct["median_ms"] / 1000, 2)
+            figures[f"{label}_p95_s"] = round(pct["p95_ms"] / 1000, 2)
+        on_browser = [r[key] for r in reached if r.get("browser") and key in r]
+        if on_browser and key == "ready_s":
+            figures["time_to_interactive_real_browsers_max_s"] = round(max(on_browser), 2)
+    if reached:
+        figures["downloaded_per_participant_mb"] = round(
+            max(r.get("assets_bytes", 0) for r in reached) / 2**20, 2)
     return figures
 
 
 @part("workshop")
 def bench_workshop(root: Path) -> dict:
     """30 participants open a dashboard at once, with and without preheated kernels."""
-    cold = _run_mode(root, pool=0, participants=PARTICIPANTS)
-    warm = _run_mode(root, pool=PARTICIPANTS, participants=PARTICIPANTS)
-    figures = {f"on_demand_{k}": v for k, v in cold.items()}
+    from .workshop import Settings, voila_command
+
+    browsers = min(BROWSERS, PARTICIPANTS)
+    settings = Settings(lang="en", port=_free_port(), pool=0)
+    with tempfile.TemporaryDirectory() as tmp:  # what the page downloads, from one real browser
+        command, env, url, _ = voila_command(settings, root, Path(tmp))
+        env["JUPYTER_RUNTIME_DIR"] = tmp
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_http(url)
+            assets = record_assets(f"{url}voila/render/{DASHBOARD}.ipynb")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    cold = _run_mode(root, pool=0, participants=PARTICIPANTS, browsers=browsers, assets=assets)
+    warm = _run_mode(root, pool=PARTICIPANTS, participants=PARTICIPANTS, browsers=browsers, assets=assets)
+    figures = {"workshop_assets_recorded": len(assets)}
+    figures.update({f"on_demand_{k}": v for k, v in cold.items()})
     figures.update({f"preheated_{k}": v for k, v in warm.items()})
     if cold.get("time_to_interactive_median_s") and warm.get("time_to_interactive_median_s"):
         figures["median_speed_up_preheated"] = round(

@@ -21,6 +21,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +86,15 @@ M = messages(
             "Aucune adresse réseau trouvée\u00a0: l’ordinateur est-il connecté au routeur Wi-Fi\u00a0? Écoute sur {ip}.",
         ),
         "stop": ("Press Ctrl+C to stop the workshop.", "Ctrl+C pour arrêter l’atelier."),
+        "warming": (
+            "Preparing exercises in advance: {count} ({exercise}). Wait for the line saying they are ready before participants join.",
+            "Préparation des exercices à l’avance : {count} ({exercise}). Attendez la ligne qui annonce qu’ils sont prêts avant de faire entrer les participants.",
+        ),
+        "warm": (
+            "Exercises ready in advance: {count} ({exercise}). Participants can join.",
+            "Exercices prêts à l’avance : {count} ({exercise}). Les participants peuvent entrer.",
+        ),
+        "all_exercises": ("all exercises", "tous les exercices"),
         "help": ("Serve the exercises to a workshop with Voila.", "Servir les exercices à un atelier avec Voila."),
         "help_lang": ("Language of the landing page and the dashboards.", "Langue de la page d’accueil et des tableaux de bord."),
         "help_lan": (
@@ -252,6 +263,37 @@ class Settings:
     preheat: str | None = None  # only this exercise gets the pool of preheated kernels
     fill_delay: float = 20.0  # seconds before a used preheated kernel is replaced
 
+    def kernels_to_preheat(self) -> int:
+        """How many kernels the pool holds: ``pool`` for the session's exercise, or for each exercise."""
+        return self.pool * (1 if self.preheat else len(EXERCISES))
+
+
+WARM_DIR_ENV = "REINTEGRA_WARM_DIR"
+
+
+def warm_kernels(warm_dir: Path) -> int:
+    """Preheated kernels that have run their exercise's set-up and wait for a participant.
+
+    Each one leaves a file named after its process in ``warm_dir`` while it waits
+    (see :func:`reintegra.i18n.session_lang`); files of kernels that are gone are not counted.
+    """
+    try:
+        names = [entry.name for entry in warm_dir.iterdir()]
+    except OSError:
+        return 0
+    return sum(1 for name in names if name.isdigit() and Path(f"/proc/{name}").exists())
+
+
+def _announce_when_warm(warm_dir: Path, settings: "Settings", exercise: str, process) -> None:
+    """Print a line each time the pool becomes full, so the trainer knows when the room can join."""
+    wanted, full = settings.kernels_to_preheat(), False
+    while process.poll() is None:
+        count = warm_kernels(warm_dir)
+        if count >= wanted and not full:
+            print(M("warm", settings.lang, count=count, exercise=exercise), flush=True)
+        full = count >= wanted
+        time.sleep(1)
+
 
 def lan_address() -> str | None:
     """This machine's address on the local network, or None."""
@@ -289,7 +331,9 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
     ]
-    voila_config: dict = {}
+    # Under load (thirty participants arriving at once on two cores) a kernel's outputs can
+    # come seconds after its reply; nbclient's default 4 s wait would drop the exercise from the page.
+    voila_config: dict = {"VoilaExecutor": {"iopub_timeout": 60}}
     if settings.pool > 0:
         args += ["--preheat_kernel=True", f"--pool_size={settings.pool}"]
         manager: dict = {"fill_delay": settings.fill_delay}
@@ -309,6 +353,11 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     env.pop("REINTEGRA_LANG", None)  # each page's ?lang= decides
     env["MPLBACKEND"] = "Agg"
     env["REINTEGRA_VOILA_CONFIG"] = json.dumps(voila_config)
+    if settings.pool > 0:
+        warm_dir = out_dir / "warm"
+        shutil.rmtree(warm_dir, ignore_errors=True)
+        warm_dir.mkdir(parents=True)
+        env[WARM_DIR_ENV] = str(warm_dir)
     url = f"http://{ip}:{settings.port}/"
     if token:
         url += f"?token={token}"
@@ -361,6 +410,11 @@ def main(argv: list[str] | None = None) -> int:
         print(M("local_only", lang, url=url))
     print(M("stop", lang), flush=True)
     process = subprocess.Popen(command, env=env, cwd=root)
+    if settings.pool > 0:
+        exercise = settings.preheat or M("all_exercises", lang)
+        print(M("warming", lang, count=settings.kernels_to_preheat(), exercise=exercise), flush=True)
+        threading.Thread(target=_announce_when_warm, args=(Path(env[WARM_DIR_ENV]), settings, exercise, process),
+                         daemon=True).start()
     try:
         return process.wait()
     except KeyboardInterrupt:
