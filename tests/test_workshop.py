@@ -235,11 +235,15 @@ def test_the_trainer_is_told_when_the_preheated_kernels_are_ready(tmp_path, caps
     assert capsys.readouterr().out == ""  # one of two: not ready
 
 
-def test_a_preheated_kernel_waits_for_a_participant_then_serves_them(repo, tmp_path):
-    """The pool's kernel marks itself ready after the exercise's set-up, and stops waiting when a page asks for it."""
+def test_a_preheated_kernel_waits_for_a_participant_then_serves_them_in_their_language(repo, tmp_path):
+    """On the room's network (another address, a token), the pool's kernel marks itself ready after the
+    exercise's set-up, then gets the participant's request, ``?lang=fr`` included, and serves them."""
+    from reintegra.bench_workshop import expected_summary
     from reintegra.workshop import WARM_DIR_ENV, warm_kernels
+    from reintegra.workshop.participant import visit
 
-    settings = Settings(lang="en", port=free_port(), pool=1, preheat="three-dimensions")
+    settings = Settings(lan=True, ip="127.0.0.2", token="s3cret", port=free_port(), pool=1,
+                        preheat="three-dimensions")
     command, env, url, _ = voila_command(settings, repo, tmp_path)
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path / "runtime")
     warm = Path(env[WARM_DIR_ENV])
@@ -250,9 +254,10 @@ def test_a_preheated_kernel_waits_for_a_participant_then_serves_them(repo, tmp_p
         while warm_kernels(warm) < 1 and time.monotonic() < deadline:
             time.sleep(0.5)
         assert warm_kernels(warm) == 1
-        with urllib.request.urlopen(f"{url}voila/render/three-dimensions.ipynb?lang=fr", timeout=120) as response:
-            page = response.read().decode()
-        assert '"model_id"' in page  # the exercise is on the page
+        dashboard = f"http://127.0.0.2:{settings.port}/voila/render/three-dimensions.ipynb?lang=fr&token=s3cret"
+        seen = _in_thread(visit(dashboard, lang="fr", answer_index=1, timeout=120))
+        assert seen.error == "", seen.error
+        assert seen.summary == expected_summary(1)  # French: the kernel read the participant's request
         assert warm_kernels(warm) == 0  # the kernel got its participant (its replacement comes later)
     finally:
         process.terminate()

@@ -62,7 +62,7 @@ def session_lang(lang: str | None = None) -> str:
     """
     global _REQUEST_SEEN
     if os.environ.get("VOILA_PREHEAT") == "True" and not _REQUEST_SEEN:
-        from voila.utils import wait_for_request
+        from .preheat import wait_for_request
 
         # The workshop command counts the kernels waiting here to tell the trainer when the room can join.
         marker = Path(os.environ.get("REINTEGRA_WARM_DIR") or os.devnull) / str(os.getpid())

@@ -352,6 +352,8 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     env.setdefault("REINTEGRA_PLANS_DIR", str(out_dir / "plans"))  # draft plans saved by participants
     env.pop("REINTEGRA_LANG", None)  # each page's ?lang= decides
     env["MPLBACKEND"] = "Agg"
+    # Preheated kernels fetch their participant's request from the server's own address.
+    env["VOILA_APP_IP"] = "127.0.0.1" if ip in ("0.0.0.0", "::") else ip
     env["REINTEGRA_VOILA_CONFIG"] = json.dumps(voila_config)
     if settings.pool > 0:
         warm_dir = out_dir / "warm"
