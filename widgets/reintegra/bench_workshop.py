@@ -15,12 +15,13 @@ websocket and the widgets' messages) without drawing anything
 (:mod:`reintegra.workshop.participant`); a few use real headless Chromium, on
 this same machine, to check that the page is usable under that load.
 
-Memory per participant is the resident memory of the kernels divided by the
-number of participants. Everything stays on this machine (127.0.0.1).
+Memory per participant is the median resident memory of the participants'
+kernels. Everything stays on this machine (127.0.0.1).
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import statistics
@@ -33,6 +34,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .bench import part, percentiles
+from .i18n import current_lang, messages
+
+M = messages(
+    "bench_workshop",
+    {
+        "no_start": ("{url} did not start", "{url} n’a pas démarré"),
+        "not_warm": (
+            "only {warm} of {wanted} kernels were preheated after {timeout} s",
+            "seulement {warm} noyaux préchauffés sur {wanted} après {timeout} s",
+        ),
+        "failed": ("participant {number}: {error}", "participant {number} : {error}"),
+        "wrong_summary": ("wrong summary {summary}", "mauvais résumé {summary}"),
+    },
+)
 
 PARTICIPANTS = int(os.environ.get("REINTEGRA_BENCH_PARTICIPANTS", "30"))
 BROWSERS = int(os.environ.get("REINTEGRA_BENCH_BROWSERS", "3"))  # of the participants, on real Chromium
@@ -90,19 +105,19 @@ def _wait_http(url: str, timeout: float = 120) -> None:
                 return
         except Exception:  # noqa: BLE001 - the server is still starting
             time.sleep(0.3)
-    raise RuntimeError(f"{url} did not start")
+    raise RuntimeError(M("no_start", current_lang(), url=url))
 
 
 def _wait_preheated(warm_dir: Path, wanted: int, timeout: float = 900) -> float:
     """Wait until ``wanted`` kernels have run the exercise's set-up and wait for a participant."""
-    from .workshop import warm_kernels
+    from .preheat import warm_kernels
 
     start = time.monotonic()
     while time.monotonic() - start < timeout:
         if warm_kernels(warm_dir) >= wanted:
             return time.monotonic() - start
         time.sleep(0.5)
-    raise RuntimeError(f"only {warm_kernels(warm_dir)} of {wanted} kernels were preheated after {timeout:.0f} s")
+    raise RuntimeError(M("not_warm", current_lang(), warm=warm_kernels(warm_dir), wanted=wanted, timeout=round(timeout)))
 
 
 def _language(number: int) -> str:
@@ -168,17 +183,6 @@ def record_assets(url: str, browser=None) -> list[str]:
             browser.close()
 
 
-def _log_frames(socket, seen: list[str]) -> None:
-    """Note each kernel message's type and time, for a failure's log."""
-    def note(direction: str, payload) -> None:
-        text = payload if isinstance(payload, str) else ""
-        kind = text.split('"msg_type": "', 1)[-1].split('"', 1)[0] if '"msg_type": "' in text else text[:60]
-        seen.append(f"{time.strftime('%H:%M:%S')} ws {direction} {kind or 'binary'}")
-
-    socket.on("framesent", lambda payload: note("sent", payload))
-    socket.on("framereceived", lambda payload: note("received", payload))
-
-
 async def _open_pages(playwright, count: int) -> list:
     """One Chromium per participant on a real browser (one device each), a blank page in each."""
     from .devtools import chromium_path
@@ -190,7 +194,6 @@ async def _open_pages(playwright, count: int) -> list:
         page.console_seen = []  # what the page said, for a failure's log
         page.on("console", lambda message, page=page: page.console_seen.append(f"{message.type}: {message.text}"))
         page.on("pageerror", lambda error, page=page: page.console_seen.append(f"error: {error}"))
-        page.on("websocket", lambda socket, page=page: _log_frames(socket, page.console_seen))
         pages.append(page)
     return pages
 
@@ -253,12 +256,12 @@ async def _participants(url: str, count: int, browsers: int, assets: list[str]) 
     return seen, wall
 
 
-def _run_mode(root: Path, pool: int, participants: int, browsers: int, assets: list[str]) -> dict:
-    from .workshop import WARM_DIR_ENV, Settings, voila_command
+@contextlib.contextmanager
+def _workshop_server(root: Path, settings):
+    """The workshop command's server on a free local port: its address, environment and process.
+    With ``REINTEGRA_BENCH_LOGS``, its log is kept there."""
+    from .workshop import voila_command
 
-    # As a trainer would for a session on one exercise (``--preheat NAME --pool N``):
-    # the pool serves that exercise; used kernels are replaced after the usual delay.
-    settings = Settings(lang="en", port=_free_port(), pool=pool, preheat=DASHBOARD)
     with tempfile.TemporaryDirectory() as tmp:
         command, env, url, _ = voila_command(settings, root, Path(tmp))
         env["JUPYTER_RUNTIME_DIR"] = tmp
@@ -267,29 +270,41 @@ def _run_mode(root: Path, pool: int, participants: int, browsers: int, assets: l
             server = subprocess.Popen(command, cwd=root, env=env, stdout=handle, stderr=subprocess.STDOUT)
         try:
             _wait_http(url)
-            warm = _wait_preheated(Path(env[WARM_DIR_ENV]), pool) if pool else 0.0
-            pooled = _kernels(server.pid)
-            seen, wall = asyncio.run(
-                _participants(f"{url}voila/render/{DASHBOARD}.ipynb", participants, browsers, assets))
-            kernels = _kernels(server.pid)
-            # The participants' kernels: the pool's when preheated (new ones are its refill), else all.
-            serving = [pid for pid in kernels if pid in pooled] if pool else kernels
-            serving_mb = [_rss_mb(pid) for pid in serving]
-            total_mb = sum(_rss_mb(pid) for pid in kernels) + _rss_mb(server.pid)
+            yield url, env, server
         finally:
             if os.environ.get("REINTEGRA_BENCH_LOGS"):
-                (Path(os.environ["REINTEGRA_BENCH_LOGS"]) / f"voila-pool{pool}.log").write_bytes(log.read_bytes())
+                (Path(os.environ["REINTEGRA_BENCH_LOGS"]) / f"voila-pool{settings.pool}.log").write_bytes(log.read_bytes())
             server.terminate()
             try:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+def _run_mode(root: Path, pool: int, participants: int, browsers: int, assets: list[str]) -> dict:
+    from .preheat import WARM_DIR_ENV
+    from .workshop import Settings
+
+    # As a trainer would for a session on one exercise (``--preheat NAME --pool N``):
+    # the pool serves that exercise; used kernels are replaced after the usual delay.
+    settings = Settings(lang="en", port=_free_port(), pool=pool, preheat=DASHBOARD)
+    with _workshop_server(root, settings) as (url, env, server):
+        warm = _wait_preheated(Path(env[WARM_DIR_ENV]), pool) if pool else 0.0
+        pooled = _kernels(server.pid)
+        seen, wall = asyncio.run(
+            _participants(f"{url}voila/render/{DASHBOARD}.ipynb", participants, browsers, assets))
+        kernels = _kernels(server.pid)
+        # The participants' kernels: the pool's when preheated (new ones are its refill), else all.
+        serving = [pid for pid in kernels if pid in pooled] if pool else kernels
+        serving_mb = [_rss_mb(pid) for pid in serving]
+        total_mb = sum(_rss_mb(pid) for pid in kernels) + _rss_mb(server.pid)
     reached, problems = [], []
     for number, result in sorted(seen.items()):
         if result.get("summary") == expected_summary(number):
             reached.append(result)
         else:
-            problems.append(f"participant {number}: {result.get('error') or 'wrong summary ' + repr(result.get('summary'))}")
+            error = result.get("error") or M("wrong_summary", current_lang(), summary=repr(result.get("summary")))
+            problems.append(M("failed", current_lang(), number=number, error=error))
     for problem in problems:
         print(f"    {problem}", file=sys.stderr)
     figures = {
@@ -322,20 +337,11 @@ def _run_mode(root: Path, pool: int, participants: int, browsers: int, assets: l
 @part("workshop")
 def bench_workshop(root: Path) -> dict:
     """30 participants open a dashboard at once, with and without preheated kernels."""
-    from .workshop import Settings, voila_command
+    from .workshop import Settings
 
     browsers = min(BROWSERS, PARTICIPANTS)
-    settings = Settings(lang="en", port=_free_port(), pool=0)
-    with tempfile.TemporaryDirectory() as tmp:  # what the page downloads, from one real browser
-        command, env, url, _ = voila_command(settings, root, Path(tmp))
-        env["JUPYTER_RUNTIME_DIR"] = tmp
-        server = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait_http(url)
-            assets = record_assets(f"{url}voila/render/{DASHBOARD}.ipynb")
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with _workshop_server(root, Settings(lang="en", port=_free_port(), pool=0)) as (url, _, _):
+        assets = record_assets(f"{url}voila/render/{DASHBOARD}.ipynb")  # what the page downloads
     cold = _run_mode(root, pool=0, participants=PARTICIPANTS, browsers=browsers, assets=assets)
     warm = _run_mode(root, pool=PARTICIPANTS, participants=PARTICIPANTS, browsers=browsers, assets=assets)
     figures = {"workshop_assets_recorded": len(assets)}

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator, Mapping
 from urllib.parse import parse_qs
 
@@ -64,19 +63,7 @@ def session_lang(lang: str | None = None) -> str:
     if os.environ.get("VOILA_PREHEAT") == "True" and not _REQUEST_SEEN:
         from .preheat import wait_for_request
 
-        # The workshop command counts the kernels waiting here to tell the trainer when the room can join.
-        marker = Path(os.environ.get("REINTEGRA_WARM_DIR") or os.devnull) / str(os.getpid())
-        try:
-            marker.touch()
-        except OSError:
-            pass
-        try:
-            wait_for_request()
-        finally:
-            try:
-                marker.unlink(missing_ok=True)
-            except OSError:
-                pass
+        wait_for_request()
         _REQUEST_SEEN = True
     return current_lang(lang)
 

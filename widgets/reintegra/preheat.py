@@ -6,6 +6,10 @@ send it over the ``voila/query/<kernel id>`` websocket, then finds it in the
 environment. ``voila.utils.wait_for_request`` does the same, but importing it
 loads the Jupyter server into every kernel (about 60 MB each, 1.8 GB for a
 pool of thirty); this module needs only ``websockets``.
+
+While it waits, the kernel leaves a file named after its process in the folder
+``REINTEGRA_WARM_DIR`` names: the workshop command counts them to tell the
+trainer when the room can join (:func:`warm_kernels`).
 """
 from __future__ import annotations
 
@@ -13,6 +17,9 @@ import asyncio
 import json
 import os
 import threading
+from pathlib import Path
+
+WARM_DIR_ENV = "REINTEGRA_WARM_DIR"
 
 
 def query_url() -> str:
@@ -47,11 +54,39 @@ def wait_for_request(timeout: float = 5) -> bool:
         except Exception:  # noqa: BLE001 - no server or no request: the defaults apply
             pass
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join()
+    warm_dir = os.environ.get(WARM_DIR_ENV)
+    marker = Path(warm_dir, str(os.getpid())) if warm_dir else None
+    try:
+        if marker:
+            marker.touch()
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        thread.join()
+    finally:
+        if marker:
+            marker.unlink(missing_ok=True)
     if not received:
         return False
     for key, value in json.loads(received[0]).items():
         os.environ[key] = value
     return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def warm_kernels(warm_dir: Path) -> int:
+    """Preheated kernels that have run their exercise's set-up and wait for a participant
+    (files of kernels that are gone are not counted)."""
+    try:
+        names = [entry.name for entry in warm_dir.iterdir()]
+    except OSError:
+        return 0
+    return sum(1 for name in names if name.isdigit() and _alive(int(name)))

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..i18n import LANGUAGE_NAMES, current_lang, messages
 from ..paths import repo_root
+from ..preheat import WARM_DIR_ENV, warm_kernels
 
 HERE = Path(__file__).parent
 TEMPLATE = "reintegra"
@@ -266,22 +267,6 @@ class Settings:
     def kernels_to_preheat(self) -> int:
         """How many kernels the pool holds: ``pool`` for the session's exercise, or for each exercise."""
         return self.pool * (1 if self.preheat else len(EXERCISES))
-
-
-WARM_DIR_ENV = "REINTEGRA_WARM_DIR"
-
-
-def warm_kernels(warm_dir: Path) -> int:
-    """Preheated kernels that have run their exercise's set-up and wait for a participant.
-
-    Each one leaves a file named after its process in ``warm_dir`` while it waits
-    (see :func:`reintegra.i18n.session_lang`); files of kernels that are gone are not counted.
-    """
-    try:
-        names = [entry.name for entry in warm_dir.iterdir()]
-    except OSError:
-        return 0
-    return sum(1 for name in names if name.isdigit() and Path(f"/proc/{name}").exists())
 
 
 def _announce_when_warm(warm_dir: Path, settings: "Settings", exercise: str, process) -> None:

@@ -30,7 +30,20 @@ from urllib.parse import urljoin, urlsplit
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
+from ..i18n import current_lang, messages
+
 CONNECTIONS_PER_DEVICE = 6  # what a browser opens to one host at a time
+
+M = messages(
+    "participant",
+    {
+        "no_reply": ("no reply from the kernel in {timeout} s", "pas de réponse du noyau en {timeout} s"),
+        "closed": ("the kernel's connection closed", "la connexion au noyau s’est fermée"),
+        "no_kernel": ("the page names no kernel", "la page n’indique aucun noyau"),
+        "no_widgets": ("the page shows none of the kernel's widgets", "la page n’affiche aucun des widgets du noyau"),
+        "no_button": ("no “{button}” button among the {count} widgets", "aucun bouton « {button} » parmi les {count} widgets"),
+    },
+)
 
 
 @dataclass
@@ -86,10 +99,10 @@ class Kernel:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"no reply to {parent} in {timeout:.0f} s")
+                raise TimeoutError(M("no_reply", current_lang(), timeout=round(timeout)))
             frame = await asyncio.wait_for(self.connection.read_message(), left)
             if frame is None:
-                raise ConnectionError("the kernel's websocket closed")
+                raise ConnectionError(M("closed", current_lang()))
             message = decode_frame(frame)
             if message.get("parent_header", {}).get("msg_id") != parent:
                 continue
@@ -134,7 +147,7 @@ async def visit(url: str, *, lang: str = "en", assets: list[str] | None = None,
         result.page_s = time.perf_counter() - start
         found = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', html)
         if not found:
-            raise RuntimeError("the page names no kernel")
+            raise RuntimeError(M("no_kernel", current_lang()))
         kernel_id = found.group(1)
         root = "{0.scheme}://{0.netloc}/".format(urlsplit(url))
 
@@ -172,10 +185,10 @@ async def visit(url: str, *, lang: str = "en", assets: list[str] | None = None,
         await kernel.send("comm_close", {"comm_id": control, "data": {}})
         shown = set(re.findall(r'"model_id":\s*"([0-9a-f]+)"', html))
         if not shown & set(states):
-            raise RuntimeError("the page shows none of the kernel's widgets")
+            raise RuntimeError(M("no_widgets", current_lang()))
         check = _widget(states, "ButtonModel", description=button)
         if not check:
-            raise RuntimeError(f"no {button!r} button among the {len(states)} widgets")
+            raise RuntimeError(M("no_button", current_lang(), button=button, count=len(states)))
         result.ready_s = time.perf_counter() - start
 
         # Answer the first need (the first row of toggle buttons), then check; the
