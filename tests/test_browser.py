@@ -34,6 +34,10 @@ def test_dashboard_gives_feedback_after_clicks(voila_server, page, lang):
     # The page shows no code: Voila strips the sources.
     assert page.locator(".jp-CodeCell .jp-InputArea, .jp-CodeMirrorEditor, .cm-editor").count() == 0
     assert page.get_by_text("DimensionSorter").count() == 0
+    # Every button shows its whole label (French labels are longer).
+    clipped = page.eval_on_selector_all(
+        "button.jupyter-button", "els => els.filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)")
+    assert clipped == []
 
 
 def test_dashboard_breaks_visibly_when_the_page_is_wrong(voila_server, page):

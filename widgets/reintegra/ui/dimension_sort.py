@@ -63,8 +63,9 @@ class DimensionSorter:
             self.feedback[need.id] = feedback
             text = w.HTML(f"<b>{number}.</b> {esc(need.text(lang))}")
             rows.append(w.VBox([text, choice, feedback], layout=w.Layout(margin="0 0 .8em 0")))
-        self.check_button = w.Button(description=UI("check", lang), button_style="primary", icon="check")
-        self.reset_button = w.Button(description=UI("reset", lang), icon="undo")
+        self.check_button = w.Button(description=UI("check", lang), button_style="primary", icon="check",
+                                     layout=w.Layout(width="auto"))
+        self.reset_button = w.Button(description=UI("reset", lang), icon="undo", layout=w.Layout(width="auto"))
         self.check_button.on_click(lambda _: self.check())
         self.reset_button.on_click(lambda _: self.reset())
         self.summary = w.HTML("")
