@@ -272,3 +272,46 @@ def bench_data(root: Path) -> dict:
 
 # The workshop's load figures live in their own module (browsers, servers).
 from . import bench_workshop  # noqa: E402,F401  (registers the "workshop" part)
+
+
+@part("business")
+def bench_business(root: Path) -> dict:
+    """One decision in the business-plan review: the learner changes the decision and checks.
+
+    200 rounds over the six plans: set the decision, click *Check my review*
+    (every line, risk and decision gets its feedback redrawn). Beside it, its
+    floor in the same run: the pure review logic alone for the same answers.
+    """
+    import itertools
+
+    from .business import review as logic
+    from .ui.business_plan import BusinessPlanReview
+
+    widget = BusinessPlanReview("en")
+    book = widget.book
+    rounds = itertools.cycle([(plan.id, decision) for plan in book.plans for decision in logic.DECISIONS])
+    for _ in range(10):  # warm-up
+        plan_id, decision = next(rounds)
+        widget.plan_picker.value = plan_id
+        widget.decision.value = decision
+        widget.check()
+    samples, floor = [], []
+    for _ in range(200):
+        plan_id, decision = next(rounds)
+        widget.plan_picker.value = plan_id
+        start = time.perf_counter()
+        widget.decision.value = decision
+        widget.check_button.click()
+        samples.append(time.perf_counter() - start)
+        review = widget.current_review()
+        start = time.perf_counter()
+        logic.check_review(widget.plan, book.rules, review)
+        logic.decision_reason(widget.plan, book.rules, "en")
+        floor.append(time.perf_counter() - start)
+    figures, base = percentiles(samples), percentiles(floor)
+    return {
+        "business_decisions": len(samples),
+        "business_decision_median_ms": figures["median_ms"],
+        "business_decision_p95_ms": figures["p95_ms"],
+        "business_logic_floor_p95_ms": base["p95_ms"],
+    }

@@ -36,6 +36,7 @@ def write_package(*args, **kwargs):
 def build(out_dir: str | Path | None = None, seed: int = DEFAULT_SEED, n_cases: int = DEFAULT_CASES,
           n_services: int = DEFAULT_SERVICES, instrument_path: str | Path | None = None) -> dict:
     """Generate and write a data package; returns sizes and timings (seconds)."""
+    from ..business.synth import write_plans
     from ..loader import load_instrument
     from .generator import generate as _generate, write_package as _write
 
@@ -47,6 +48,7 @@ def build(out_dir: str | Path | None = None, seed: int = DEFAULT_SEED, n_cases: 
     tables = _generate(seed, n_cases, n_services, instrument)
     t1 = time.perf_counter()
     files = _write(out, tables, instrument, source_dir=source, instrument_path=instrument_path)
+    files.append(write_plans(out, seed))
     t2 = time.perf_counter()
     return {"out": out, "rows": {k: len(v) for k, v in tables.items()}, "files": files,
             "generate_s": t1 - t0, "write_s": t2 - t1}

@@ -71,6 +71,11 @@ M = messages(
             "Module 4 · Where services are missing or too small for the needs of the cases, region by region.",
             "Module 4 · Où les services manquent ou sont trop petits pour les besoins des dossiers, région par région.",
         ),
+        "business-plan_title": ("Review a microbusiness plan", "Examiner un projet de micro-entreprise"),
+        "business-plan_line": (
+            "Module 8 · Check each budget line against the market sheet, spot the risks, and approve, change or refer.",
+            "Module 8 · Vérifier chaque ligne du budget avec la fiche de marché, repérer les risques, puis approuver, modifier ou orienter.",
+        ),
         "other_exercise": ("Exercise", "Exercice"),
         "starting": ("Starting the workshop server…", "Démarrage du serveur de l’atelier…"),
         "local_only": (
@@ -121,7 +126,8 @@ M = messages(
 
 # The exercises in the order of the course; their minutes come from each
 # notebook's metadata ("exercises"), the same figure the book shows.
-EXERCISES = ("three-dimensions", "case-assessment", "caseload-overview", "referral-mapping", "referral-gaps")
+EXERCISES = ("three-dimensions", "case-assessment", "caseload-overview", "referral-mapping", "referral-gaps",
+             "business-plan")
 
 
 def exercise_minutes(path: Path) -> int:
