@@ -22,8 +22,10 @@ import sys
 import time
 from pathlib import Path
 
-from .i18n import LANGUAGES, messages
+from .i18n import messages
 from .paths import repo_root
+
+LANGUAGES = ("en", "fr")  # the book's editions, one per catalogue folder in locales/ (and English)
 
 M = messages(
     "build",
@@ -47,6 +49,7 @@ M = messages(
         "code_hide": ("Hide code", "Masquer le code"),
         "edition_en": ("English", "anglaise"),
         "edition_fr": ("French", "française"),
+        "package_catalogue": ("Package catalogue updated: {path}", "Catalogue du paquet mis à jour\u00a0: {path}"),
     },
 )
 
@@ -192,17 +195,27 @@ def extract_messages(outdir: Path | None = None) -> Path:
 def update_translations() -> int:
     """Extract the English messages and merge them into the French catalogues.
 
-    Changed English becomes a fuzzy entry, new English an empty one: the
-    translation test fails until a translator has dealt with both.
+    One workflow for the book and the package: the book's pages go to
+    ``locales/fr/LC_MESSAGES/**.po`` (Sphinx's gettext builder, then
+    sphinx-intl), the package's messages to
+    ``widgets/reintegra/locale/<lang>/LC_MESSAGES/reintegra.po`` (through
+    ``locale/reintegra.pot``). Changed English becomes a fuzzy entry, new
+    English an empty one: the translation test fails until a translator has
+    dealt with both.
     """
+    from .locale import catalogues
+
     root = repo_root()
     out = build_dir(root)
     extract_messages(out / "gettext")
-    return subprocess.call(
+    code = subprocess.call(
         [sys.executable, "-m", "sphinx_intl", "update", "-p", str(out / "gettext"),
          "-l", "fr", "-d", str(root / "locales"), "-w", "0"],
         cwd=root,
     )
+    for path in catalogues.update():
+        print(M("package_catalogue", path=path))
+    return code
 
 
 # ----------------------------------------------------------------------- serving

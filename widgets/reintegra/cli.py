@@ -24,8 +24,20 @@ M = messages(
         "lang": ("Build only this edition.", "Ne construire que cette édition."),
         "data": ("Regenerate the synthetic datasets.", "Régénérer les jeux de données synthétiques."),
         "translations": (
-            "Update the French catalogues from the English sources (changed text becomes fuzzy).",
-            "Mettre à jour les catalogues français à partir des sources anglaises (le texte modifié devient «\u00a0fuzzy\u00a0»).",
+            "Update the French catalogues of the book and of the package from the English sources (changed text becomes fuzzy).",
+            "Mettre à jour les catalogues français du livre et du paquet à partir des sources anglaises (le texte modifié devient «\u00a0fuzzy\u00a0»).",
+        ),
+        "migrate_inline": (
+            "Move French still written in the package's message declarations into its catalogue, leaving the English in the code.",
+            "Déplacer dans le catalogue du paquet le français encore écrit dans ses déclarations de messages, en ne laissant que l’anglais dans le code.",
+        ),
+        "migrated": (
+            "{count} translations moved to the catalogues; declarations rewritten in: {files}.",
+            "Traductions déplacées dans les catalogues : {count} ; déclarations réécrites dans : {files}.",
+        ),
+        "migrate_left": (
+            "Declarations built by code, to rewrite by hand: {keys}",
+            "Déclarations construites par le code, à réécrire à la main : {keys}",
         ),
         "workshop": (
             "Serve the exercises as dashboards to a workshop (Voila); --lan to open it to the room's Wi-Fi.",
@@ -63,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     workshop = sub.add_parser("workshop", help=M("workshop"), description=M("workshop"), add_help=False)
     workshop.add_argument("rest", nargs=argparse.REMAINDER)
 
-    sub.add_parser("translations", help=M("translations"), description=M("translations"))
+    translations = sub.add_parser("translations", help=M("translations"), description=M("translations"))
+    translations.add_argument("--migrate-inline", action="store_true", help=M("migrate_inline"))
 
     bench = sub.add_parser("bench", help=M("bench"), description=M("bench"))
     bench.add_argument("--only", nargs="*", help=M("bench_only"))
@@ -89,6 +102,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return workshop_main(args.rest)
     if args.command == "translations":
+        if args.migrate_inline:
+            from .locale.catalogues import migrate_inline
+
+            done = migrate_inline()
+            print(M("migrated", count=done["translations"], files=", ".join(done["files"]) or "-"))
+            if done["left"]:
+                print(M("migrate_left", keys=", ".join(done["left"])))
+            return 1 if done["left"] else 0
         from .build import update_translations
 
         return update_translations()
