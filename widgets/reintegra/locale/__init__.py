@@ -193,9 +193,9 @@ def _parse(value: Any) -> tuple[str, str | None, dict[str, str], bool]:
 
 
 def _caller() -> tuple[str, int] | None:
-    frame = sys._getframe(3)
-    here = Path(__file__).resolve().parent
-    while frame is not None and Path(frame.f_code.co_filename).resolve().parent == here:
+    """The file and line of the ``messages(...)`` call being run."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename == __file__:
         frame = frame.f_back
     return (frame.f_code.co_filename, frame.f_lineno) if frame is not None else None
 

@@ -218,7 +218,11 @@ def migrate_inline(locale_dir: Path | None = None) -> dict:
             moved += 1
         _write(po, catalogue, ignore_obsolete=True)
     files = []
+    # Only files whose declarations were read (imported) above: their French is in the catalogue now.
+    declared_in = {Path(m.location[0]).resolve() for m in inline}
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        if path.resolve() not in declared_in:
+            continue
         source = path.read_text(encoding="utf-8")
         new, count = rewrite_declarations(source)
         if count:
