@@ -30,26 +30,17 @@ LANGUAGES = ("en", "fr")  # the book's editions, one per catalogue folder in loc
 M = messages(
     "build",
     {
-        "building": ("Building the {lang} edition…", "Construction de l’édition {lang}…"),
-        "built": ("{lang} edition built in {seconds:.0f} s.", "Édition {lang} construite en {seconds:.0f}\u00a0s."),
-        "failed": (
-            "The {lang} edition failed to build (see the messages above).",
-            "La construction de l’édition {lang} a échoué (voir les messages ci-dessus).",
-        ),
-        "serving": (
-            "The course is served at {url} (English: {url}en/, French: {url}fr/). Press Ctrl+C to stop.",
-            "Le cours est servi à l’adresse {url} (anglais\u00a0: {url}en/, français\u00a0: {url}fr/). Ctrl+C pour arrêter.",
-        ),
-        "port_busy": (
-            "Port {port} is busy; trying {next}.",
-            "Le port {port} est occupé\u00a0; essai du port {next}.",
-        ),
-        "title": ("Reintegration: the integrated approach", "Réintégration\u00a0: l’approche intégrée"),
-        "code_show": ("Show code", "Afficher le code"),
-        "code_hide": ("Hide code", "Masquer le code"),
-        "edition_en": ("English", "anglaise"),
-        "edition_fr": ("French", "française"),
-        "package_catalogue": ("Package catalogue updated: {path}", "Catalogue du paquet mis à jour\u00a0: {path}"),
+        "building": "Building the {lang} edition…",
+        "built": "{lang} edition built in {seconds:.0f} s.",
+        "failed": "The {lang} edition failed to build (see the messages above).",
+        "serving": "The course is served at {url} (English: {url}en/, French: {url}fr/). Press Ctrl+C to stop.",
+        "port_busy": "Port {port} is busy; trying {next}.",
+        "title": "Reintegration: the integrated approach",
+        "code_show": "Show code",
+        "code_hide": "Hide code",
+        "edition_en": "English",
+        "edition_fr": "French",
+        "package_catalogue": "Package catalogue updated: {path}",
     },
 )
 

@@ -13,38 +13,20 @@ from .i18n import messages
 M = messages(
     "cli",
     {
-        "description": (
-            "Course on the integrated approach to reintegration: build the book, make the data, run the benchmark.",
-            "Cours sur l’approche intégrée de la réintégration\u00a0: construire le livre, produire les données, mesurer les performances.",
-        ),
-        "book": ("Build both editions of the book and serve them.", "Construire les deux éditions du livre et les servir."),
-        "no_serve": ("Build only; do not serve.", "Construire seulement, sans servir."),
-        "serve_only": ("Serve what is already built.", "Servir ce qui est déjà construit."),
-        "port": ("Port to serve on (default 8000).", "Port d’écoute (8000 par défaut)."),
-        "lang": ("Build only this edition.", "Ne construire que cette édition."),
-        "data": ("Regenerate the synthetic datasets.", "Régénérer les jeux de données synthétiques."),
-        "translations": (
-            "Update the French catalogues of the book and of the package from the English sources (changed text becomes fuzzy).",
-            "Mettre à jour les catalogues français du livre et du paquet à partir des sources anglaises (le texte modifié devient «\u00a0fuzzy\u00a0»).",
-        ),
-        "migrate_inline": (
-            "Move French still written in the package's message declarations into its catalogue, leaving the English in the code.",
-            "Déplacer dans le catalogue du paquet le français encore écrit dans ses déclarations de messages, en ne laissant que l’anglais dans le code.",
-        ),
-        "migrated": (
-            "{count} translations moved to the catalogues; declarations rewritten in: {files}.",
-            "Traductions déplacées dans les catalogues : {count} ; déclarations réécrites dans : {files}.",
-        ),
-        "migrate_left": (
-            "Declarations built by code, to rewrite by hand: {keys}",
-            "Déclarations construites par le code, à réécrire à la main : {keys}",
-        ),
-        "workshop": (
-            "Serve the exercises as dashboards to a workshop (Voila); --lan to open it to the room's Wi-Fi.",
-            "Servir les exercices comme tableaux de bord à un atelier (Voila)\u00a0; --lan pour l’ouvrir au Wi-Fi de la salle.",
-        ),
-        "bench": ("Run the benchmark and print its figures.", "Lancer le banc d’essai et afficher ses chiffres."),
-        "bench_only": ("Only these parts of the benchmark.", "Seulement ces parties du banc d’essai."),
+        "description": "Course on the integrated approach to reintegration: build the book, make the data, run the benchmark.",
+        "book": "Build both editions of the book and serve them.",
+        "no_serve": "Build only; do not serve.",
+        "serve_only": "Serve what is already built.",
+        "port": "Port to serve on (default 8000).",
+        "lang": "Build only this edition.",
+        "data": "Regenerate the synthetic datasets.",
+        "translations": "Update the French catalogues of the book and of the package from the English sources (changed text becomes fuzzy).",
+        "migrate_inline": "Move French still written in the package's message declarations into its catalogue, leaving the English in the code.",
+        "migrated": "{count} translations moved to the catalogues; declarations rewritten in: {files}.",
+        "migrate_left": "Declarations built by code, to rewrite by hand: {keys}",
+        "workshop": "Serve the exercises as dashboards to a workshop (Voila); --lan to open it to the room's Wi-Fi.",
+        "bench": "Run the benchmark and print its figures.",
+        "bench_only": "Only these parts of the benchmark.",
     },
 )
 

@@ -47,10 +47,10 @@ UPLOAD_TABLES = ("services", "cases")
 MAX_HEADER_SEARCH = 10
 
 M = messages("data.loader", {
-    "col_row": ("Row", "Ligne"),
-    "col_column": ("Column", "Colonne"),
-    "col_severity": ("Severity", "Gravité"),
-    "col_message": ("Message", "Message", True),
+    "col_row": "Row",
+    "col_column": "Column",
+    "col_severity": "Severity",
+    "col_message": "Message",
 })
 
 

@@ -39,6 +39,10 @@ from . import (
 )
 
 PACKAGE_DIR = LOCALE_DIR.parent
+HEADER = """# {what}
+# Made by `reintegra translations` from the messages(...) declarations; translate
+# the msgstr entries (msgctxt is "namespace.key", msgid the English) and remove
+# the fuzzy flags. The same licence as the reintegra package (MIT)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ def extract():
     """The template: every declared message of the package, in English."""
     from babel.messages.catalog import Catalog
 
-    catalogue = Catalog(project=DOMAIN, msgid_bugs_address="", copyright_holder="", fuzzy=False)
+    catalogue = Catalog(project=DOMAIN, msgid_bugs_address="", copyright_holder="", fuzzy=False,
+                        header_comment=HEADER.format(what="Messages of the reintegra package (widgets, charts, errors): the template."))
     for message in package_messages():
         brace = "{" in message.en or "{" in (message.en_plural or "")
         catalogue.add(_msgid(message), context=message.key, locations=[_relative(message)],
@@ -133,8 +138,10 @@ def update(locale_dir: Path | None = None, langs: tuple[str, ...] = ("fr",)) -> 
         else:
             from babel.messages.catalog import Catalog
 
-            catalogue = Catalog(locale=lang, project=DOMAIN, msgid_bugs_address="", copyright_holder="")
+            catalogue = Catalog(locale=lang, project=DOMAIN, msgid_bugs_address="", copyright_holder="",
+                                header_comment=HEADER.format(what=f"Messages of the reintegra package in {lang}."))
         _set_plural_forms(catalogue, lang)
+        catalogue.fuzzy = False
         catalogue.update(template, update_header_comment=False)
         _write(po, catalogue, ignore_obsolete=True)
         written.append(po)

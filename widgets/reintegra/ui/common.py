@@ -10,9 +10,9 @@ from ..i18n import LANGUAGE_NAMES, LANGUAGES, current_lang, messages
 M = messages(
     "ui",
     {
-        "check": ("Check my answers", "Vérifier mes réponses"),
-        "reset": ("Start again", "Recommencer"),
-        "language": ("Language", "Langue"),
+        "check": "Check my answers",
+        "reset": "Start again",
+        "language": "Language",
     },
 )
 
