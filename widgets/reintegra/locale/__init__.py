@@ -127,6 +127,8 @@ def session_lang(lang: str | None = None) -> str:
     if os.environ.get("VOILA_PREHEAT") == "True" and not _REQUEST_SEEN:
         from ..preheat import wait_for_request
 
+        for code in LANGUAGES:  # read the catalogues while nobody waits
+            translations(code)
         wait_for_request()
         _REQUEST_SEEN = True
     return current_lang(lang)
@@ -337,16 +339,17 @@ def fmt_number(value: float, lang: str | None = None, digits: int = 0) -> str:
 
 def fmt_percent(value: float, lang: str | None = None, digits: int = 0) -> str:
     """A share (0–1) as a percentage: 42% in English, 42 % in French (narrow no-break space)."""
+    from babel import Locale
     from babel.numbers import format_percent
 
     locale = _babel_locale(lang)
-    if digits > 0:
-        from babel.numbers import get_percent_format
-
-        # "#,##0 %" → "#,##0.0 %": the decimals go after the last integer digit.
-        head, _, tail = get_percent_format(locale=locale).pattern.rpartition("0")
-        return format_percent(value, format=head + "0." + "0" * digits + tail, locale=locale)
-    return format_percent(value, locale=locale)
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    # The course's French typography: a narrow no-break space before %, as between thousands.
+    pattern = pattern.replace("\u00a0", "\u202f")
+    if digits > 0:  # "#,##0 %" → "#,##0.0 %": the decimals go after the last integer digit
+        head, _, tail = pattern.rpartition("0")
+        pattern = head + "0." + "0" * digits + tail
+    return format_percent(value, format=pattern, locale=locale)
 
 
 def fmt_date(value, lang: str | None = None, format: str = "long") -> str:  # noqa: A002 - Babel's name
