@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .i18n import messages, pick
+from .i18n import messages, plural, pick
 from .instrument import Instrument
 from .paths import datasets_dir, reference_datasets_dir
 from .plan import CaseContext, Grid, NeedFinding, derive_needs, follow_up
@@ -30,9 +30,9 @@ CASES_FILE = "case_studies.json"
 M = messages(
     "case_studies",
     {
-        "years": "{n} years old",
-        "months_abroad": "{n} months abroad",
-        "household": "{n} people",
+        "years": plural("{n} year old", "{n} years old"),
+        "months_abroad": plural("{n} month abroad", "{n} months abroad"),
+        "household": plural("{n} person", "{n} people"),
         "alone_female": "lives alone",
         "alone_male": "lives alone",
         "f_sex": "Sex",

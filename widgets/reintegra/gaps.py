@@ -38,7 +38,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from .i18n import current_lang, messages
+from .i18n import current_lang, messages, plural
 from .referral import CATEGORIES, category_label, priority_needs
 
 STATUSES = ("missing", "short", "covered", "no_need")
@@ -67,9 +67,13 @@ M = messages(
         "status": "Status",
         "indicative": ("Indicative: a case can be referred to a neighbouring region, and not every open case needs a referral this month. "
             "Synthetic course data."),
-        "alt": ("Heat map of {regions} regions by {categories} service categories. {missing} cells with no service where cases need one, "
-            "{short} cells where places fall short of needs, {covered} cells covered."),
-        "summary": "{missing} region–category pairs have cases in need and no service; {short} have too few places.",
+        "alt": "Heat map of {regions} regions by {categories} service categories. {missing}, {short}, {covered}.",
+        "alt_missing": plural("{n} cell with no service where cases need one", "{n} cells with no service where cases need one"),
+        "alt_short": plural("{n} cell where places fall short of needs", "{n} cells where places fall short of needs"),
+        "alt_covered": plural("{n} cell covered", "{n} cells covered"),
+        "summary": plural("{n} region–category pair has cases in need and no service; {short}.",
+                          "{n} region–category pairs have cases in need and no service; {short}."),
+        "summary_short": plural("{n} has too few places", "{n} have too few places"),
     },
 )
 
@@ -167,7 +171,7 @@ def counts(table: pd.DataFrame) -> dict[str, int]:
 
 def summary(table: pd.DataFrame, lang: str | None = None) -> str:
     c = counts(table)
-    return M("summary", lang, missing=c["missing"], short=c["short"])
+    return M.n("summary", c["missing"], lang, short=M.n("summary_short", c["short"], lang))
 
 
 def readable_table(table: pd.DataFrame, regions: pd.DataFrame | None = None, lang: str | None = None,
@@ -232,6 +236,6 @@ def gap_heatmap(table: pd.DataFrame, regions: pd.DataFrame | None = None, lang: 
                frameon=False, handlelength=2.2, handleheight=1.3)
     fig.text(0.01, 0.018, M("indicative", lang), fontsize=7.5, color="#333333", style="italic", va="center")
     c = counts(table)
-    fig.alt_text = M("alt", lang, regions=n_r, categories=n_c, missing=c["missing"], short=c["short"],
-                     covered=c["covered"])
+    fig.alt_text = M("alt", lang, regions=n_r, categories=n_c, missing=M.n("alt_missing", c["missing"], lang),
+                     short=M.n("alt_short", c["short"], lang), covered=M.n("alt_covered", c["covered"], lang))
     return fig

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .i18n import current_lang, messages, pick
+from .i18n import current_lang, messages, plural, pick
 from .paths import datasets_dir
 
 WEIGHT_TOLERANCE = 1e-6
@@ -70,7 +70,7 @@ M = messages(
         "col_options": "Answers and their scores",
         "col_flag": "Flag",
         "col_action": "What to do",
-        "report_title": "The instrument file has {count} problem(s):",
+        "report_title": plural("The instrument file has {n} problem:", "The instrument file has {n} problems:"),
     },
 )
 
@@ -273,7 +273,7 @@ class InstrumentError(ValueError):
         super().__init__(self.report("en"))
 
     def report(self, lang: str | None = None) -> str:
-        lines = [M("report_title", lang, count=len(self.problems))]
+        lines = [M.n("report_title", len(self.problems), lang)]
         lines += [f"- {p.message(lang)}" for p in self.problems]
         return "\n".join(lines)
 

@@ -40,7 +40,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Polygon as PolygonPatch  # noqa: E402
 
-from .i18n import current_lang, fmt_number, messages  # noqa: E402
+from .i18n import current_lang, fmt_number, messages, plural  # noqa: E402
 from .synth.geo import haversine_km, load_outline  # noqa: E402
 
 M = messages(
@@ -57,7 +57,7 @@ M = messages(
         "chosen_short": "Referral chosen",
         "chosen_category": "{category}: chosen service",
         "km": "{km} km",
-        "title_all": "Service directory: {n} services by category",
+        "title_all": plural("Service directory: {n} service by category", "Service directory: {n} services by category"),
         "title_region": "Services in {region}: {n} by category",
         "title_case": "Services for {name} ({town})",
         "legend_services": "Services (colour and shape)",
@@ -68,8 +68,9 @@ M = messages(
         "Mali": "Mali",
         "atlantic": "Atlantic\nOcean",
         "mediterranean": "Mediterranean Sea",
-        "alt": "Map of Morocco showing {n} services by category, the regional seats{case}.",
-        "alt_case": ", the returnee's town ({town}) and {k} chosen referral(s)",
+        "alt": plural("Map of Morocco showing {n} service by category, the regional seats{case}.",
+                      "Map of Morocco showing {n} services by category, the regional seats{case}."),
+        "alt_case": plural(", the returnee's town ({town}) and {n} chosen referral", ", the returnee's town ({town}) and {n} chosen referrals"),
     },
 )
 
@@ -630,7 +631,7 @@ def referral_map(
 def alt_text(services, case, chosen, lang: str | None = None) -> str:
     services = _as_frame(services)
     chosen = _as_frame(chosen)
-    extra = M("alt_case", lang, town=case.get("town", ""), k=len(chosen)) if case is not None else ""
+    extra = M.n("alt_case", len(chosen), lang, town=case.get("town", "")) if case is not None else ""
     return M("alt", lang, n=len(services), case=extra)
 
 

@@ -62,7 +62,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .i18n import current_lang, fmt_number, messages
+from .i18n import current_lang, fmt_number, messages, plural
 from .schema import VOCABULARIES, label, split_codes
 from .synth.geo import haversine_km
 
@@ -102,14 +102,13 @@ M = messages(
         "none": "none",
         # --- facts and ranking
         "km": "{km} km",
-        "days": "{days} days",
-        "day": "{days} day",
+        "days": plural("{n} day", "{n} days"),
         "free": "free",
         "fee": "{fee} MAD",
-        "places": "{n} places left this month",
+        "places": plural("{n} place left this month", "{n} places left this month"),
         "full": "full this month ({load} for {capacity} places)",
         "places_unknown": "capacity not recorded",
-        "places_short": "{n} places",
+        "places_short": plural("{n} place", "{n} places"),
         "full_short": "full",
         "unknown": "not recorded",
         "score": "{total} points = {km} km ({p_km}) + {days}-day wait ({p_days}) + {cost} ({p_fee}){bonus}",
@@ -180,7 +179,7 @@ M = messages(
         "data_without_consent": "Fields are ticked for sharing but there is no consent: nothing may be shared.",
         "data_none": "No data chosen for sharing: each provider needs at least the name and a phone number.",
         "ready": "The plan is ready: every need is covered, every service is eligible and has places, consent is recorded and only the data needed are shared.",
-        "not_ready": "{n} point(s) to fix before sending the referrals.",
+        "not_ready": plural("{n} point to fix before sending the referrals.", "{n} points to fix before sending the referrals."),
         # --- form
         "form_title": "Referral form",
         "form_synthetic": "Course exercise with synthetic data: not a real person, not a real service.",
@@ -205,7 +204,10 @@ M = messages(
         "col_consent_date": "consent_date",
         "export_no_consent": "No referral form without consent: record {name}'s consent first.",
         "export_nothing": "Choose at least one service before exporting.",
-        "describe_head": "{need}: {n} services in the directory, {eligible} eligible, {excluded} excluded.",
+        "describe_head": "{need}: {services}, {eligible}, {excluded}.",
+        "describe_services": plural("{n} service in the directory", "{n} services in the directory"),
+        "describe_eligible": plural("{n} eligible", "{n} eligible"),
+        "describe_excluded": plural("{n} excluded", "{n} excluded"),
         "col_category": "Service category",
         "col_fields": "Needs, besides name and phone number",
     },
@@ -617,8 +619,7 @@ class Match:
         if math.isnan(self.waiting_days):
             return M("unknown", lang)
         days = int(self.waiting_days)
-        singular = days == 1 or (days == 0 and current_lang(lang) == "fr")
-        return M("day" if singular else "days", lang, days=days)
+        return M.n("days", days, lang)
 
     def km_text(self, lang: str | None = None) -> str:
         if math.isnan(self.distance_km):
@@ -1439,8 +1440,10 @@ def colon(lang: str | None = None) -> str:
 def describe(result: MatchResult, lang: str | None = None, eligible: int = 3, excluded: int = 3) -> str:
     """The best eligible services (with their score) and the nearest excluded ones (with their reasons)."""
     lang = current_lang(lang)
-    lines = [M("describe_head", lang, need=category_label(result.need, lang), n=result.shown,
-               eligible=len(result.eligible), excluded=len(result.excluded))]
+    lines = [M("describe_head", lang, need=category_label(result.need, lang),
+               services=M.n("describe_services", result.shown, lang),
+               eligible=M.n("describe_eligible", len(result.eligible), lang),
+               excluded=M.n("describe_excluded", len(result.excluded), lang))]
     for m in result.eligible[:eligible]:
         lines.append(f"  {m.rank}. {m.provider_name}{colon(lang)}{m.places_text(lang)}. {m.explanation(lang)}")
     for m in sorted(result.excluded, key=lambda x: (x.distance_km, x.service_id))[:excluded]:

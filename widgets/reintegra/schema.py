@@ -28,7 +28,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .i18n import current_lang, messages
+from .i18n import current_lang, messages, plural
 
 LIST_SEPARATOR = ";"
 MAX_PROBLEMS_PER_COLUMN = 200
@@ -408,16 +408,19 @@ M_PROBLEM = messages("data.problem", {
     "coords_column_from_town": "No latitude and longitude columns: each row was placed at the centre of its town.",
     "region_column_inferred": "No region column: each row's region was deduced from its town or its coordinates.",
     "unknown_table": "The course can load only these tables: {tables}.",
-    "more_problems": "{count} more problems of the same kind in this column are not listed.",
+    "more_problems": plural("{n} more problem of the same kind in this column is not listed.",
+                            "{n} more problems of the same kind in this column are not listed."),
     "severity_error": "Error",
     "severity_warning": "Warning",
-    "summary_ok": "The file was loaded: {rows} rows.",
-    "summary_ok_warnings": "The file was loaded: {rows} rows, with {warnings} warnings to read.",
-    "summary_ok_warning": "The file was loaded: {rows} rows, with 1 warning to read.",
-    "summary_errors": "The file was not loaded: {errors} problems to correct. Correct them in your spreadsheet and load the file again.",
-    "summary_error": "The file was not loaded: 1 problem to correct. Correct it in your spreadsheet or export the table again, then load the file again.",
+    "summary_ok": plural("The file was loaded: {n} row.", "The file was loaded: {n} rows."),
+    "summary_ok_warnings": plural("The file was loaded: {rows}, with {n} warning to read.", "The file was loaded: {rows}, with {n} warnings to read."),
+    "rows": plural("{n} row", "{n} rows"),
+    "summary_errors": plural(
+        "The file was not loaded: {n} problem to correct. Correct it in your spreadsheet or export the table again, then load the file again.",
+        "The file was not loaded: {n} problems to correct. Correct them in your spreadsheet and load the file again.",
+    ),
     "or": "or",
-    "and_more": "and {count} more",
+    "and_more": plural("and {n} more", "and {n} more"),
 })
 
 WHOLE_FILE_CODES = {"empty_file", "no_rows", "not_a_table", "old_excel", "unreadable", "no_header"}
@@ -1086,7 +1089,7 @@ def _allowed_text(values: tuple, vocab: str | None) -> Localised:
             shown.append(f"{lab} ({code})" if lab and lab != str(code) else str(code))
         text = ", ".join(shown)
         if len(values) > 14:
-            text += ", " + M_PROBLEM("and_more", lang, count=len(values) - 14)
+            text += ", " + M_PROBLEM.n("and_more", len(values) - 14, lang)
         return text
     return Localised(render)
 
@@ -1271,7 +1274,7 @@ class _Collector:
         for (column, code), count in self.counts.items():
             if count > self.cap:
                 self.problems.append(Problem("more_problems", None, column, None,
-                                             table=self.table, details={"count": count - self.cap}))
+                                             table=self.table, details={"n": count - self.cap}))
         return self.problems
 
 

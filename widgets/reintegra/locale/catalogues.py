@@ -330,6 +330,6 @@ def check(locale_dir: Path | None = None) -> list[Problem]:
                 continue
             where = f"{lang}:{entry.context}"
             problems.extend(check_entry(where, entry, found, lang, catalogue.num_plurals))
-            if found is not None and not found.fuzzy and not _same_fields(entry.id, forms(found)):
+            if found is not None and not found.fuzzy and any(forms(found)) and not _same_fields(entry.id, forms(found)):
                 problems.append(Problem(where, str(by_key[entry.context].en), "placeholders-differ"))
     return problems

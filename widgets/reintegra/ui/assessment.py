@@ -34,7 +34,7 @@ from matplotlib.patches import Patch
 
 from .. import plan as P
 from ..case_studies import CaseStudy, load_case_studies, reference_result
-from ..i18n import current_lang, fmt_number, fmt_percent, messages, pick
+from ..i18n import current_lang, fmt_number, fmt_percent, messages, plural, pick
 from ..instrument import Instrument, load_instrument
 from ..scoring import CaseScore, band_shares, dimension_label, format_score, score_answers, score_frame, score_lines
 from .common import OKABE_ITO, esc, status_badge
@@ -83,11 +83,15 @@ M = messages(
         "differ": "The reference answer is “{answer}”.",
         "missing": "No answer yet: look for it in the notes, or leave it if the notes do not say.",
         "missing_ref": "No answer. The reference answer is “{answer}”.",
-        "summary": "{agree} of {total} answers agree with the reference, {differ} differ, {missing} not answered.",
+        "summary": "{agree}, {differ}, {missing}.",
+        "summary_agree": plural("{n} of {total} answers agrees with the reference", "{n} of {total} answers agree with the reference"),
+        "summary_differ": plural("{n} differs", "{n} differ"),
+        "summary_missing": plural("{n} not answered", "{n} not answered"),
         "summary_all": "Every answer agrees with the reference. Now choose the priority needs in step 3.",
         "summary_no_composite": "You have no composite score yet (a dimension lacks answers); the reference's is {ref}.",
         "summary_scores": "Your composite score is {mine}; the reference's is {ref}.",
-        "insufficient_hint": "{dimension}: {answered} answers, {needed} needed for a score. Answer more items of this dimension, or note why you cannot.",
+        "insufficient_hint": plural("{dimension}: {n} answer, {needed} needed for a score. Answer more items of this dimension, or note why you cannot.",
+                                    "{dimension}: {n} answers, {needed} needed for a score. Answer more items of this dimension, or note why you cannot."),
         "missed_flag": "You did not raise the flag “{flag}”, which the reference raises. {action}",
         "extra_flag": "You raised the flag “{flag}”; the reference does not. Read the explanation under the question.",
         "choose_case_first": "Choose a case first (step 1), then answer its items.",
@@ -101,8 +105,15 @@ M = messages(
         "check_plan": "Check my plan",
         "no_needs": "Choose at least one priority need before checking your plan: which needs must the plan address first?",
         "no_assistance": "Your needs are checked below. Now choose the assistance that answers them, and check again.",
-        "needs_summary": "Needs: {agree} agree with the reference, {extra} not priorities there, {missed} missed.",
-        "assist_summary": "Assistance: {agree} in the reference plan, {acceptable} possible by the grid, {not_fit} not fitting, {missed} missed.",
+        "needs_summary": "Needs: {agree}, {extra}, {missed}.",
+        "needs_agree": plural("{n} agrees with the reference", "{n} agree with the reference"),
+        "needs_extra": plural("{n} is not a priority there", "{n} are not priorities there"),
+        "needs_missed": plural("{n} missed", "{n} missed"),
+        "assist_summary": "Assistance: {agree}, {acceptable}, {not_fit}, {missed}.",
+        "assist_agree": plural("{n} in the reference plan", "{n} in the reference plan"),
+        "assist_acceptable": plural("{n} possible by the grid", "{n} possible by the grid"),
+        "assist_not_fit": plural("{n} not fitting", "{n} not fitting"),
+        "assist_missed": plural("{n} missed", "{n} missed"),
         "v_agree": "Agrees with the reference.",
         "v_extra": "Not a priority in the reference.",
         "v_missed": "Missed.",
@@ -135,7 +146,8 @@ M = messages(
         "regions_title": "Median score by region",
         "share_axis": "Share of assessments",
         "insufficient": "Insufficient data",
-        "n_assessments": "{n} assessments of {cases} returnees.",
+        "n_assessments": plural("{n} assessment of {cases}.", "{n} assessments of {cases}."),
+        "n_returnees": plural("{n} returnee", "{n} returnees"),
         "no_rows": "No assessment matches this choice.",
         "region_n": "{region} (n = {n})",
         "col_region": "Region",
@@ -618,7 +630,8 @@ class CaseAssessment:
         self.checked = True
         score = self._refresh_scores()
         counts = {k: sum(1 for s in statuses.values() if s == k) for k in ("agree", "differ", "missing")}
-        parts = [M("summary", lang, total=len(statuses), **counts)]
+        parts = [M("summary", lang, agree=M.n("summary_agree", counts["agree"], lang, total=len(statuses)),
+                   differ=M.n("summary_differ", counts["differ"], lang), missing=M.n("summary_missing", counts["missing"], lang))]
         if counts["agree"] == len(statuses):
             parts.append(M("summary_all", lang))
         ref_text = format_score(self.reference.score.composite, lang)
@@ -630,8 +643,8 @@ class CaseAssessment:
         for dim in self.instrument.dimension_ids:
             ds = score.dimensions[dim]
             if not ds.sufficient:
-                html_parts.append(guidance(M("insufficient_hint", lang, dimension=self.instrument.dimension(dim).text(lang),
-                                             answered=ds.answered, needed=ds.needed)))
+                html_parts.append(guidance(M.n("insufficient_hint", ds.answered, lang, dimension=self.instrument.dimension(dim).text(lang),
+                                               needed=ds.needed)))
         mine_flags = {f.code for f in score.flags}
         for flag in self.reference.score.flags:
             if flag.code not in mine_flags:
@@ -689,11 +702,11 @@ class CaseAssessment:
             parts.append(guidance(M("no_assistance", lang)))
             assist_verdicts = [v for v in assist_verdicts if v.status != "missed"]
         counts = P.tally(need_verdicts)
-        parts.append(f'<p><b>{esc(M("needs_summary", lang, agree=counts.get("agree", 0), extra=counts.get("extra", 0), missed=counts.get("missed", 0)))}</b></p>')
+        parts.append(f'<p><b>{esc(M("needs_summary", lang, **{k: M.n(f"needs_{k}", counts.get(k, 0), lang) for k in ("agree", "extra", "missed")}))}</b></p>')
         parts.append(self._verdict_list(need_verdicts))
         if assistance:
             counts = P.tally(assist_verdicts)
-            parts.append(f'<p><b>{esc(M("assist_summary", lang, agree=counts.get("agree", 0), acceptable=counts.get("acceptable", 0), not_fit=counts.get("not_fit", 0), missed=counts.get("missed", 0)))}</b></p>')
+            parts.append(f'<p><b>{esc(M("assist_summary", lang, **{k: M.n(f"assist_{k}", counts.get(k, 0), lang) for k in ("agree", "acceptable", "not_fit", "missed")}))}</b></p>')
             parts.append(self._verdict_list(assist_verdicts))
         for flag in self.reference.score.flags:
             parts.append(f'<p class="ra-flag">⚑ {esc(P.M("flag_reminder", lang, action=pick(flag.action, lang)))}</p>')
@@ -923,7 +936,7 @@ class CaseloadView:
             self.count.value = guidance(M("no_rows", lang))
             self.bands.value = self.by_region.value = ""
             return
-        self.count.value = f'<p>{esc(M("n_assessments", lang, n=len(scored), cases=scored["case_id"].nunique()))}</p>'
+        self.count.value = f'<p>{esc(M.n("n_assessments", len(scored), lang, cases=M.n("n_returnees", scored["case_id"].nunique(), lang)))}</p>'
         png = base64.b64encode(figure_png(bands_figure(self.instrument, scored, lang))).decode("ascii")
         rows = self.band_table(scored)
         self.bands.value = (f'<div class="ra-scores"><img src="data:image/png;base64,{png}" alt="{esc(M("bands_alt", lang))}" width="720">'

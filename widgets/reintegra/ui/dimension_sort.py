@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import dimensions as logic
-from ..i18n import current_lang, messages
+from ..i18n import current_lang, messages, plural
 from .common import M as UI, esc, status_badge
 
 M = messages(
@@ -17,7 +17,8 @@ M = messages(
         "right": "Right.",
         "wrong": "Not quite: this is {dimension}.",
         "missing": "No answer yet: choose a dimension.",
-        "summary": "{right} of {total} right, {wrong} to review, {missing} not answered.",
+        "summary": "{right}, {wrong} to review, {missing} not answered.",
+        "summary_right": plural("{n} of {total} right", "{n} of {total} right"),
         "all_right": ("All needs are in the right dimension. Notice how many needs touch more than one dimension in real life: "
             "the integrated approach plans for all three together."),
     },
@@ -27,7 +28,8 @@ M = messages(
 def summary_text(verdicts: list[logic.Verdict], lang: str | None = None) -> str:
     """One sentence on how many needs are right, wrong and unanswered."""
     counts = logic.tally(verdicts)
-    summary = M("summary", lang, total=len(verdicts), **counts)
+    summary = M("summary", lang, right=M.n("summary_right", counts["right"], lang, total=len(verdicts)),
+                wrong=counts["wrong"], missing=counts["missing"])
     if counts["right"] == len(verdicts):
         summary += " " + M("all_right", lang)
     return summary

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import maps
 from .. import referral as logic
-from ..i18n import current_lang, fmt_number, messages
+from ..i18n import current_lang, fmt_number, messages, plural
 from ..schema import label, labels
 from .common import esc
 
@@ -42,7 +42,7 @@ M = messages(
         "step_check": "4. Check and export",
         "step_upload": "Trainers: use your own service directory",
         "case": "Case",
-        "case_option": "{name}, {age}, {town} ({n} needs)",
+        "case_option": plural("{name}, {age}, {town} ({n} need)", "{name}, {age}, {town} ({n} needs)"),
         "card_profile_female": "{name} {last}, {sex}, {age}. Returned from {country} on {date}; lives in {town} ({region}).",
         "card_profile_male": "{name} {last}, {sex}, {age}. Returned from {country} on {date}; lives in {town} ({region}).",
         "card_languages": "Languages",
@@ -69,8 +69,7 @@ M = messages(
         "view_region": "Returnee's region",
         "view_country": "Whole country",
         "results": "Services",
-        "results_count": "{n} services of this category match your filters.",
-        "results_count_one": "1 service of this category matches your filters.",
+        "results_count": plural("{n} service of this category matches your filters.", "{n} services of this category match your filters."),
         "results_none": "No service matches these filters: widen the distance, the region or the language.",
         "choose": "Choose for this need",
         "unchoose": "Remove the choice",
@@ -95,7 +94,7 @@ M = messages(
         "d_access": "Accessibility",
         "d_contact": "Contact",
         "d_rules": "Eligibility, rule by rule",
-        "d_rank": "Rank {rank} of {n} eligible services. {why}",
+        "d_rank": plural("Rank {rank} of {n} eligible service. {why}", "Rank {rank} of {n} eligible services. {why}"),
         "d_excluded": "Not eligible.",
         "consent": "Consent to share data for these referrals",
         "consent_yes": "Yes",
@@ -113,9 +112,11 @@ M = messages(
         "upload_help": ("Your file needs at least the columns provider name, category and town (French or English headers). "
             "The file is read, never changed."),
         "restore": "Use the course directory again",
-        "directory_course": "Directory in use: the course's synthetic directory ({n} services).",
-        "directory_file": "Directory in use: {name} ({n} services).",
-        "upload_ok": "{name} loaded: {n} services. The exercise now runs on it; choices made on the previous directory were cleared.",
+        "directory_course": plural("Directory in use: the course's synthetic directory ({n} service).",
+                                   "Directory in use: the course's synthetic directory ({n} services)."),
+        "directory_file": plural("Directory in use: {name} ({n} service).", "Directory in use: {name} ({n} services)."),
+        "upload_ok": plural("{name} loaded: {n} service. The exercise now runs on it; choices made on the previous directory were cleared.",
+                            "{name} loaded: {n} services. The exercise now runs on it; choices made on the previous directory were cleared."),
         "upload_bad": "{name} was not loaded. Your current directory and your choices are kept. Fix these points in your spreadsheet and load the file again:",
         "upload_warnings": "Notes on the file:",
         "error": "Something went wrong ({error}). Your work is kept; try again, or tell the trainer.",
@@ -539,7 +540,7 @@ class ReferralExercise:
                 self.results.value = previous if previous in ids else (chosen if chosen in ids else None)
         finally:
             self._filling = False
-        count = M("results_count_one", lang) if result.shown == 1 else M("results_count", lang, n=result.shown)
+        count = M.n("results_count", result.shown, lang)
         self.results_info.value = f"<p>{esc(count)}</p>"
         self._show_details()
 
