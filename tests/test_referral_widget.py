@@ -119,7 +119,7 @@ def test_mistakes_get_feedback_on_every_point(exercise):
         ex.share[name].value = True
     ex.check_button.click()
     feedback = ex.feedback.value
-    assert "point(s) to fix before sending the referrals" in feedback
+    assert "points to fix before sending the referrals" in feedback  # several: the plural form
     assert "is not eligible" in feedback
     assert "no service chosen yet" in feedback
     assert "Consent not recorded" in feedback

@@ -80,7 +80,10 @@ def package_messages() -> list[Message]:
 
 def _relative(message: Message) -> tuple[str, int]:
     path, line = message.location
-    return f"reintegra/{Path(path).resolve().relative_to(PACKAGE_DIR).as_posix()}", line
+    path = Path(path).resolve()
+    if PACKAGE_DIR in path.parents:
+        return f"reintegra/{path.relative_to(PACKAGE_DIR).as_posix()}", line
+    return path.name, line
 
 
 def _msgid(message: Message):
@@ -227,16 +230,19 @@ def migrate_inline(locale_dir: Path | None = None) -> dict:
     files = []
     # Only files whose declarations were read (imported) above: their French is in the catalogue now.
     declared_in = {Path(m.location[0]).resolve() for m in inline}
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        if path.resolve() not in declared_in:
-            continue
+    for path in sorted(declared_in):
         source = path.read_text(encoding="utf-8")
         new, count = rewrite_declarations(source)
         if count:
             path.write_text(new, encoding="utf-8")
-            files.append(path.relative_to(PACKAGE_DIR).as_posix())
-    rewritten = {f"reintegra/{f}" for f in files}
-    left = sorted(m.key for m in inline if _relative(m)[0] not in rewritten)
+            files.append(_relative(Message("", "", location=(str(path), 0)))[0])
+    left = []
+    for path in declared_in:  # a French text still in the code: a declaration built by code
+        constants = {n.value for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                     if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        left += [m.key for m in inline if Path(m.location[0]).resolve() == path
+                 and any(text in constants and text != m.en for text in m.inline.values())]
+    left.sort()
     reload()
     return {"translations": moved, "files": files, "left": left}
 
