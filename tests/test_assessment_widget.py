@@ -220,7 +220,7 @@ def test_the_exercise_speaks_french(exercise_fr, tmp_path):
     w.need_boxes["housing"].value = True
     w.assistance_boxes["housing_support"].value = True
     w.check_plan_button.click()
-    assert "Besoins\u00a0: 1 concordent avec la référence" in w.plan_feedback.value
+    assert "Besoins\u00a0: 1 concorde avec la référence, 0 n’y est pas prioritaire, 5 manqués." in w.plan_feedback.value
     assert "suivi personnalisé recommandé" in w.plan_feedback.value
     path = w.save_plan()
     assert "Projet de plan de réintégration" in path.read_text(encoding="utf-8")
