@@ -71,7 +71,11 @@ def test_changing_the_english_source_makes_the_translation_stale(repo, templates
     assert (changed["id"], "untranslated") in found
 
 
-def test_bad_french_typography_in_the_book_is_caught(repo, templates, tmp_path):
+@pytest.mark.parametrize("french, kind", [
+    ("Attention : ceci est faux", "typography"),  # a plain space before the colon
+    ("L'approche intégrée", "apostrophe"),  # a straight apostrophe
+])
+def test_bad_french_typography_in_the_book_is_caught(repo, templates, tmp_path, french, kind):
     locales = tmp_path / "LC_MESSAGES"
     shutil.copytree(repo / "locales" / "fr" / "LC_MESSAGES", locales)
     po = locales / "book" / "welcome.po"
@@ -80,27 +84,11 @@ def test_bad_french_typography_in_the_book_is_caught(repo, templates, tmp_path):
     def damage(catalogue):
         message = _translated(catalogue)[1]
         target["id"] = message.id
-        message.string = "Attention : ceci est faux"
+        message.string = french
 
     _rewrite(po, damage)
     found = {(p.msgid, p.kind) for p in check_catalogues(templates, locales)}
-    assert (target["id"], "typography") in found
-
-
-def test_a_straight_apostrophe_in_the_book_french_is_caught(repo, templates, tmp_path):
-    locales = tmp_path / "LC_MESSAGES"
-    shutil.copytree(repo / "locales" / "fr" / "LC_MESSAGES", locales)
-    po = locales / "book" / "welcome.po"
-    target = {}
-
-    def damage(catalogue):
-        message = _translated(catalogue)[1]
-        target["id"] = message.id
-        message.string = "L'approche intégrée"
-
-    _rewrite(po, damage)
-    found = {(p.msgid, p.kind) for p in check_catalogues(templates, locales)}
-    assert (target["id"], "apostrophe") in found
+    assert (target["id"], kind) in found
 
 
 _HEADERS = {
