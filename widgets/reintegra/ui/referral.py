@@ -25,7 +25,7 @@ import pandas as pd
 
 from .. import maps
 from .. import referral as logic
-from ..i18n import current_lang, fmt_number, messages, plural
+from ..i18n import current_lang, fmt_date, fmt_number, messages, plural
 from ..schema import label, labels
 from .common import esc
 
@@ -453,7 +453,7 @@ class ReferralExercise:
         case, plan = self.case, self.plan
         region = self._region_name(case.get("region_id"))
         date = case.get("return_date")
-        date = date.date().isoformat() if hasattr(date, "date") else str(date or "")
+        date = fmt_date(date, lang) if hasattr(date, "date") and not pd.isna(date) else str(date or "")
         profile = M("card_profile_female" if case.get("sex") == "female" else "card_profile_male", lang,
                     name=case["first_name"], last=case["last_name"],
                     sex=label("sex", case.get("sex"), lang).lower(), age=int(case["age"]),
