@@ -8,9 +8,10 @@ CSVs); :func:`validate_table` and :func:`validate_package` check data against
 ``datapackage.json`` and return located :class:`Problem` objects, each with a
 message in English and in French.
 
-Category codes are stable English snake_case codes; their display labels, in
-both languages, are declared with :func:`reintegra.i18n.messages` (see
-:func:`label`).
+Category codes are stable English snake_case codes; their display labels are
+declared in English with :func:`reintegra.i18n.messages` and translated in the
+package's gettext catalogues, context ``data.vocab.<vocabulary>.<code>`` (see
+:func:`label` and :mod:`reintegra.locale`).
 
 List-valued cells (languages, documents, skills …) hold codes separated by
 ``;`` (for example ``darija;french``); an empty cell is an empty list.
@@ -503,7 +504,7 @@ class FieldSpec:
     description: tuple[str, str] | None = None
 
 
-# Titles (short, used as headers and header aliases) and descriptions, both languages.
+# Titles (short, used as headers and header aliases) and descriptions (French in the catalogue).
 M_TITLE = messages("data.title", {
     "region_id": "Region code",
     "name_fr": "Name in French",
