@@ -112,7 +112,8 @@ def _write(path: Path, catalogue, **options) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        write_po(handle, catalogue, width=0, **options)
+        # File names without line numbers: moving a declaration does not change the catalogues.
+        write_po(handle, catalogue, width=0, include_lineno=False, **options)
 
 
 def _set_plural_forms(catalogue, lang: str) -> None:
