@@ -43,6 +43,7 @@ import io
 import os
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 from urllib.parse import parse_qs
@@ -99,8 +100,10 @@ def normalise_lang(lang: str | None) -> str | None:
 
 def current_lang(lang: str | None = None) -> str:
     """The language to use: the argument, the environment, the Voila query, or English."""
+    code = normalise_lang(lang)
+    if code:
+        return code
     for candidate in (
-        lang,
         os.environ.get(ENV_VAR),
         _lang_from_query(os.environ.get("QUERY_STRING", "")),
         os.environ.get("REINTEGRA_DEFAULT_LANG"),  # set by the workshop command
@@ -325,31 +328,35 @@ def reload() -> None:
 # ------------------------------------------------------------------------ formatting
 
 
-def _babel_locale(lang: str | None) -> str:
-    return current_lang(lang)
+@lru_cache(maxsize=None)
+def _number_format(lang: str, digits: int, percent: bool):
+    """The Babel locale and the parsed pattern for numbers (or percentages) of ``lang``."""
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    locale = Locale.parse(lang)
+    if percent:
+        pattern = locale.percent_formats[None].pattern
+        # The course's French typography: a narrow no-break space before %, as between thousands.
+        pattern = pattern.replace("\u00a0", "\u202f")
+    else:
+        pattern = "#,##0"
+    if digits > 0:  # "#,##0 %" → "#,##0.0 %": the decimals go after the last integer digit
+        head, _, tail = pattern.rpartition("0")
+        pattern = head + "0." + "0" * digits + tail
+    return locale, parse_pattern(pattern)
 
 
 def fmt_number(value: float, lang: str | None = None, digits: int = 0) -> str:
     """A number as a reader of the language writes it: 12,345.7 / 12 345,7 (narrow no-break space)."""
-    from babel.numbers import format_decimal
-
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=_babel_locale(lang))
+    locale, pattern = _number_format(current_lang(lang), max(digits, 0), False)
+    return pattern.apply(value, locale)
 
 
 def fmt_percent(value: float, lang: str | None = None, digits: int = 0) -> str:
     """A share (0–1) as a percentage: 42% in English, 42 % in French (narrow no-break space)."""
-    from babel import Locale
-    from babel.numbers import format_percent
-
-    locale = _babel_locale(lang)
-    pattern = Locale.parse(locale).percent_formats[None].pattern
-    # The course's French typography: a narrow no-break space before %, as between thousands.
-    pattern = pattern.replace("\u00a0", "\u202f")
-    if digits > 0:  # "#,##0 %" → "#,##0.0 %": the decimals go after the last integer digit
-        head, _, tail = pattern.rpartition("0")
-        pattern = head + "0." + "0" * digits + tail
-    return format_percent(value, format=pattern, locale=locale)
+    locale, pattern = _number_format(current_lang(lang), max(digits, 0), True)
+    return pattern.apply(value, locale)
 
 
 def fmt_date(value, lang: str | None = None, format: str = "long") -> str:  # noqa: A002 - Babel's name
@@ -362,4 +369,4 @@ def fmt_date(value, lang: str | None = None, format: str = "long") -> str:  # no
         value = dt.date.fromisoformat(value[:10])
     elif isinstance(value, dt.datetime) or hasattr(value, "to_pydatetime"):
         value = value.date()
-    return format_date(value, format=format, locale=_babel_locale(lang))
+    return format_date(value, format=format, locale=current_lang(lang))
