@@ -111,9 +111,11 @@ def _write(path: Path, catalogue, **options) -> None:
     from babel.messages.pofile import write_po
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as handle:
         # File names without line numbers: moving a declaration does not change the catalogues.
         write_po(handle, catalogue, width=0, include_lineno=False, **options)
+    partial.replace(path)  # whole or not at all: a kernel reading the catalogue meanwhile sees one or the other
 
 
 def _set_plural_forms(catalogue, lang: str) -> None:
