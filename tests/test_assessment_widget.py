@@ -86,7 +86,7 @@ def test_checking_marks_differences_and_missing_answers_without_revealing_them(e
     assert "Same as the reference." in exercise.feedback["soc_documents"].value
     assert "No answer yet" in exercise.feedback["eco_income"].value
     assert "occasional" not in exercise.feedback["eco_income"].value.lower()  # not revealed
-    assert "1 of 20 answers agree with the reference, 1 differ, 18 not answered." in exercise.summary.value
+    assert "1 of 20 answers agrees with the reference, 1 differs, 18 not answered." in exercise.summary.value
     assert "Economic: 0 answers, 3 needed for a score." in exercise.summary.value  # guidance, not an error
     assert "You did not raise the flag “Urgent medical need”" in exercise.summary.value
     # changing an answer clears its stale feedback
@@ -156,7 +156,7 @@ def test_plan_feedback_against_the_grid_and_the_reference(exercise):
     assistance = {v.id: v.status for v in result["assistance"]}
     assert assistance == {"cash_assistance": "acceptable", "business_grant": "agree", "financial_training": "not_fit"}
     text = exercise.plan_feedback.value
-    assert "Needs: 1 agree with the reference, 1 not priorities there, 1 missed." in text
+    assert "Needs: 1 agrees with the reference, 1 is not a priority there, 1 missed." in text
     assert "It becomes a priority when the answer to “Debt”" in text
     assert "The grid does not link it to any priority need of this case" in text
     assert "With your scores, the rule gives: standard follow-up." in text
@@ -214,13 +214,13 @@ def test_the_exercise_speaks_french(exercise_fr, tmp_path):
     w.choices["eco_work"].value = "none"
     w.check_button.click()
     assert f"La réponse de référence est «{NBSP}Travail occasionnel ou journalier{NBSP}»." in w.feedback["eco_work"].value
-    assert "19 réponses sur 20 concordent avec la référence, 1 diffèrent, 0 sans réponse." in w.summary.value
+    assert "19\u00a0réponses sur 20 concordent avec la référence, 1 diffère, 0 sans réponse." in w.summary.value
     assert "Instrument illustratif" in w.scores.value and "Composite" in w.scores.value
     assert "0,50" in w.scores.value  # decimal comma
     w.need_boxes["housing"].value = True
     w.assistance_boxes["housing_support"].value = True
     w.check_plan_button.click()
-    assert "Besoins\u00a0: 1 concordent avec la référence" in w.plan_feedback.value
+    assert "Besoins\u00a0: 1 concorde avec la référence, 0 n’y est pas prioritaire, 5 manqués." in w.plan_feedback.value
     assert "suivi personnalisé recommandé" in w.plan_feedback.value
     path = w.save_plan()
     assert "Projet de plan de réintégration" in path.read_text(encoding="utf-8")

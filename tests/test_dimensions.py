@@ -59,4 +59,4 @@ def test_widget_speaks_french():
     sorter.choices["n2"].value = "economic"
     sorter.check_button.click()
     assert "Pas tout à fait\u00a0: c’est la dimension sociale." in sorter.feedback["n2"].value
-    assert "sur 12 justes" in sorter.summary.value
+    assert "0 sur 12 juste, 1 à revoir" in sorter.summary.value  # 0 takes the singular in French

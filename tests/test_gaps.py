@@ -62,7 +62,8 @@ def test_matrix_and_readable_table_are_labelled_in_the_language():
     assert list(readable.columns) == ["Region", "Service category", "Open cases needing it", "Services",
                                       "Places left this month", "Status"]
     assert list(readable["Status"]) == ["✘ missing", "! short"]
-    assert gaps.summary(table, "fr").startswith("1\u00a0couples région-catégorie")
+    assert gaps.summary(table, "fr") == ("1\u00a0couple région-catégorie a des dossiers dans le besoin et aucun service\u00a0; "
+                                         "1 manque de places.")
 
 
 def test_needs_come_from_the_open_cases_priority_needs():
@@ -86,7 +87,9 @@ def test_heatmap_prints_values_symbols_and_legend_in_both_languages():
         assert "! 3/2" in texts and "✘ 2/0" in texts and "✔ 1/15" in texts
         for word in words:
             assert word in joined
-        assert fig.alt_text == gaps.M("alt", lang, regions=2, categories=11, missing=1, short=1, covered=1)
+        assert fig.alt_text == gaps.M("alt", lang, regions=2, categories=11, missing=gaps.M.n("alt_missing", 1, lang),
+                                     short=gaps.M.n("alt_short", 1, lang), covered=gaps.M.n("alt_covered", 1, lang))
+        assert ("1 cell covered." if lang == "en" else "1\u00a0case couverte.") in fig.alt_text
         png = to_png(fig)
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert matplotlib.pyplot.get_fignums() == []

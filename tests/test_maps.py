@@ -80,7 +80,7 @@ def test_case_star_lines_and_distance_labels():
     lat_min, lat_max = ax.get_ylim()
     assert lon_min < CASE["lon"] < lon_max and lat_min < CASE["lat"] < lat_max
     assert lon_max - lon_min < 6  # zoomed in, not the whole country
-    assert "2 chosen referral(s)" in fig.alt_text
+    assert "2 chosen referrals" in fig.alt_text
     maps.to_png(fig)
 
 

@@ -3,6 +3,7 @@ import csv
 import datetime as dt
 import io
 
+import pandas as pd
 import pytest
 
 from reintegra import referral as R
@@ -42,6 +43,8 @@ def test_the_learner_gets_a_case_with_its_priority_needs(exercise):
     assert [v for _l, v in ex.need_picker.options] == plan.needs
     card = ex.case_card.value
     assert ex.case["first_name"] in card and "Priority needs" in card and "no service chosen yet" in card
+    returned = pd.Timestamp(ex.case["return_date"])
+    assert f"on {returned:%B} {returned.day}, {returned.year};" in card  # the date in words, as English writes it
     assert "services of this category match your filters" in ex.results_info.value
     assert ex.results.options
 
@@ -119,7 +122,7 @@ def test_mistakes_get_feedback_on_every_point(exercise):
         ex.share[name].value = True
     ex.check_button.click()
     feedback = ex.feedback.value
-    assert "point(s) to fix before sending the referrals" in feedback
+    assert "points to fix before sending the referrals" in feedback  # several: the plural form
     assert "is not eligible" in feedback
     assert "no service chosen yet" in feedback
     assert "Consent not recorded" in feedback
@@ -153,6 +156,10 @@ def test_french_widget(tmp_path):
     ex = ReferralExercise("fr", export_dir=tmp_path, show_map=False)
     assert ex.check_button.description == "Vérifier le plan"
     assert "Besoins prioritaires" in ex.case_card.value
+    returned = pd.Timestamp(ex.case["return_date"])
+    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+              "novembre", "décembre"]
+    assert f" le {returned.day} {months[returned.month - 1]} {returned.year}\u00a0;" in ex.case_card.value
     choose_best(ex)
     record_consent_and_needed_data(ex)
     ex.check_button.click()

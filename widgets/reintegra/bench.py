@@ -23,9 +23,9 @@ from .paths import repo_root
 M = messages(
     "bench",
     {
-        "title": ("Benchmark of the course", "Banc d’essai du cours"),
-        "written": ("Figures written to {path}", "Chiffres enregistrés dans {path}"),
-        "unknown": ("Unknown part: {name}. Parts: {parts}", "Partie inconnue\u00a0: {name}. Parties\u00a0: {parts}"),
+        "title": "Benchmark of the course",
+        "written": "Figures written to {path}",
+        "unknown": "Unknown part: {name}. Parts: {parts}",
     },
 )
 

@@ -39,13 +39,10 @@ from .i18n import current_lang, messages
 M = messages(
     "bench_workshop",
     {
-        "no_start": ("{url} did not start", "{url} n’a pas démarré"),
-        "not_warm": (
-            "only {warm} of {wanted} kernels were preheated after {timeout} s",
-            "seulement {warm} noyaux préchauffés sur {wanted} après {timeout} s",
-        ),
-        "failed": ("participant {number}: {error}", "participant {number} : {error}"),
-        "wrong_summary": ("wrong summary {summary}", "mauvais résumé {summary}"),
+        "no_start": "{url} did not start",
+        "not_warm": "only {warm} of {wanted} kernels were preheated after {timeout} s",
+        "failed": "participant {number}: {error}",
+        "wrong_summary": "wrong summary {summary}",
     },
 )
 

@@ -22,31 +22,25 @@ import sys
 import time
 from pathlib import Path
 
-from .i18n import LANGUAGES, messages
+from .i18n import messages
 from .paths import repo_root
+
+LANGUAGES = ("en", "fr")  # the book's editions, one per catalogue folder in locales/ (and English)
 
 M = messages(
     "build",
     {
-        "building": ("Building the {lang} edition…", "Construction de l’édition {lang}…"),
-        "built": ("{lang} edition built in {seconds:.0f} s.", "Édition {lang} construite en {seconds:.0f}\u00a0s."),
-        "failed": (
-            "The {lang} edition failed to build (see the messages above).",
-            "La construction de l’édition {lang} a échoué (voir les messages ci-dessus).",
-        ),
-        "serving": (
-            "The course is served at {url} (English: {url}en/, French: {url}fr/). Press Ctrl+C to stop.",
-            "Le cours est servi à l’adresse {url} (anglais\u00a0: {url}en/, français\u00a0: {url}fr/). Ctrl+C pour arrêter.",
-        ),
-        "port_busy": (
-            "Port {port} is busy; trying {next}.",
-            "Le port {port} est occupé\u00a0; essai du port {next}.",
-        ),
-        "title": ("Reintegration: the integrated approach", "Réintégration\u00a0: l’approche intégrée"),
-        "code_show": ("Show code", "Afficher le code"),
-        "code_hide": ("Hide code", "Masquer le code"),
-        "edition_en": ("English", "anglaise"),
-        "edition_fr": ("French", "française"),
+        "building": "Building the {lang} edition…",
+        "built": "{lang} edition built in {seconds:.0f} s.",
+        "failed": "The {lang} edition failed to build (see the messages above).",
+        "serving": "The course is served at {url} (English: {url}en/, French: {url}fr/). Press Ctrl+C to stop.",
+        "port_busy": "Port {port} is busy; trying {next}.",
+        "title": "Reintegration: the integrated approach",
+        "code_show": "Show code",
+        "code_hide": "Hide code",
+        "edition_en": "English",
+        "edition_fr": "French",
+        "package_catalogue": "Package catalogue updated: {path}",
     },
 )
 
@@ -192,17 +186,27 @@ def extract_messages(outdir: Path | None = None) -> Path:
 def update_translations() -> int:
     """Extract the English messages and merge them into the French catalogues.
 
-    Changed English becomes a fuzzy entry, new English an empty one: the
-    translation test fails until a translator has dealt with both.
+    One workflow for the book and the package: the book's pages go to
+    ``locales/fr/LC_MESSAGES/**.po`` (Sphinx's gettext builder, then
+    sphinx-intl), the package's messages to
+    ``widgets/reintegra/locale/<lang>/LC_MESSAGES/reintegra.po`` (through
+    ``locale/reintegra.pot``). Changed English becomes a fuzzy entry, new
+    English an empty one: the translation test fails until a translator has
+    dealt with both.
     """
+    from .locale import catalogues
+
     root = repo_root()
     out = build_dir(root)
     extract_messages(out / "gettext")
-    return subprocess.call(
+    code = subprocess.call(
         [sys.executable, "-m", "sphinx_intl", "update", "-p", str(out / "gettext"),
          "-l", "fr", "-d", str(root / "locales"), "-w", "0"],
         cwd=root,
     )
+    for path in catalogues.update():
+        print(M("package_catalogue", path=path))
+    return code
 
 
 # ----------------------------------------------------------------------- serving

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .i18n import messages, pick
+from .i18n import messages, plural, pick
 from .instrument import Instrument
 from .paths import datasets_dir, reference_datasets_dir
 from .plan import CaseContext, Grid, NeedFinding, derive_needs, follow_up
@@ -30,33 +30,33 @@ CASES_FILE = "case_studies.json"
 M = messages(
     "case_studies",
     {
-        "years": ("{n} years old", "{n}\u00a0ans"),
-        "months_abroad": ("{n} months abroad", "{n}\u00a0mois à l’étranger"),
-        "household": ("{n} people", "{n}\u00a0personnes"),
-        "alone_female": ("lives alone", "vit seule"),
-        "alone_male": ("lives alone", "vit seul"),
-        "f_sex": ("Sex", "Sexe"),
-        "f_age": ("Age", "Âge"),
-        "f_marital": ("Marital status", "Situation familiale"),
-        "f_household": ("Household", "Ménage"),
-        "f_place": ("Place of return", "Lieu de retour"),
-        "f_country": ("Returned from", "Pays de retour"),
-        "f_programme": ("Return programme", "Programme de retour"),
-        "f_return_date": ("Date of return", "Date du retour"),
-        "f_abroad": ("Time abroad", "Durée à l’étranger"),
-        "f_education": ("Education", "Études"),
-        "f_occupation": ("Occupation before leaving", "Activité avant le départ"),
-        "f_skills": ("Skills", "Compétences"),
-        "f_languages": ("Languages", "Langues"),
-        "f_vulnerabilities": ("Vulnerabilities on file", "Vulnérabilités au dossier"),
-        "m_single_female": ("Single", "Célibataire", True),
-        "m_single_male": ("Single", "Célibataire", True),
-        "m_married_female": ("Married", "Mariée"),
-        "m_married_male": ("Married", "Marié"),
-        "m_divorced_female": ("Divorced", "Divorcée"),
-        "m_divorced_male": ("Divorced", "Divorcé"),
-        "m_widowed_female": ("Widowed", "Veuve"),
-        "m_widowed_male": ("Widowed", "Veuf"),
+        "years": plural("{n} year old", "{n} years old"),
+        "months_abroad": plural("{n} month abroad", "{n} months abroad"),
+        "household": plural("{n} person", "{n} people"),
+        "alone_female": "lives alone",
+        "alone_male": "lives alone",
+        "f_sex": "Sex",
+        "f_age": "Age",
+        "f_marital": "Marital status",
+        "f_household": "Household",
+        "f_place": "Place of return",
+        "f_country": "Returned from",
+        "f_programme": "Return programme",
+        "f_return_date": "Date of return",
+        "f_abroad": "Time abroad",
+        "f_education": "Education",
+        "f_occupation": "Occupation before leaving",
+        "f_skills": "Skills",
+        "f_languages": "Languages",
+        "f_vulnerabilities": "Vulnerabilities on file",
+        "m_single_female": "Single",
+        "m_single_male": "Single",
+        "m_married_female": "Married",
+        "m_married_male": "Married",
+        "m_divorced_female": "Divorced",
+        "m_divorced_male": "Divorced",
+        "m_widowed_female": "Widowed",
+        "m_widowed_male": "Widowed",
     },
 )
 

@@ -13,26 +13,20 @@ from .i18n import messages
 M = messages(
     "cli",
     {
-        "description": (
-            "Course on the integrated approach to reintegration: build the book, make the data, run the benchmark.",
-            "Cours sur l’approche intégrée de la réintégration\u00a0: construire le livre, produire les données, mesurer les performances.",
-        ),
-        "book": ("Build both editions of the book and serve them.", "Construire les deux éditions du livre et les servir."),
-        "no_serve": ("Build only; do not serve.", "Construire seulement, sans servir."),
-        "serve_only": ("Serve what is already built.", "Servir ce qui est déjà construit."),
-        "port": ("Port to serve on (default 8000).", "Port d’écoute (8000 par défaut)."),
-        "lang": ("Build only this edition.", "Ne construire que cette édition."),
-        "data": ("Regenerate the synthetic datasets.", "Régénérer les jeux de données synthétiques."),
-        "translations": (
-            "Update the French catalogues from the English sources (changed text becomes fuzzy).",
-            "Mettre à jour les catalogues français à partir des sources anglaises (le texte modifié devient «\u00a0fuzzy\u00a0»).",
-        ),
-        "workshop": (
-            "Serve the exercises as dashboards to a workshop (Voila); --lan to open it to the room's Wi-Fi.",
-            "Servir les exercices comme tableaux de bord à un atelier (Voila)\u00a0; --lan pour l’ouvrir au Wi-Fi de la salle.",
-        ),
-        "bench": ("Run the benchmark and print its figures.", "Lancer le banc d’essai et afficher ses chiffres."),
-        "bench_only": ("Only these parts of the benchmark.", "Seulement ces parties du banc d’essai."),
+        "description": "Course on the integrated approach to reintegration: build the book, make the data, run the benchmark.",
+        "book": "Build both editions of the book and serve them.",
+        "no_serve": "Build only; do not serve.",
+        "serve_only": "Serve what is already built.",
+        "port": "Port to serve on (default 8000).",
+        "lang": "Build only this edition.",
+        "data": "Regenerate the synthetic datasets.",
+        "translations": "Update the French catalogues of the book and of the package from the English sources (changed text becomes fuzzy).",
+        "migrate_inline": "Move French still written in the package's message declarations into its catalogue, leaving the English in the code.",
+        "migrated": "{count} translations moved to the catalogues; declarations rewritten in: {files}.",
+        "migrate_left": "Declarations built by code, to rewrite by hand: {keys}",
+        "workshop": "Serve the exercises as dashboards to a workshop (Voila); --lan to open it to the room's Wi-Fi.",
+        "bench": "Run the benchmark and print its figures.",
+        "bench_only": "Only these parts of the benchmark.",
     },
 )
 
@@ -63,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     workshop = sub.add_parser("workshop", help=M("workshop"), description=M("workshop"), add_help=False)
     workshop.add_argument("rest", nargs=argparse.REMAINDER)
 
-    sub.add_parser("translations", help=M("translations"), description=M("translations"))
+    translations = sub.add_parser("translations", help=M("translations"), description=M("translations"))
+    translations.add_argument("--migrate-inline", action="store_true", help=M("migrate_inline"))
 
     bench = sub.add_parser("bench", help=M("bench"), description=M("bench"))
     bench.add_argument("--only", nargs="*", help=M("bench_only"))
@@ -89,6 +84,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return workshop_main(args.rest)
     if args.command == "translations":
+        if args.migrate_inline:
+            from .locale.catalogues import migrate_inline
+
+            done = migrate_inline()
+            print(M("migrated", count=done["translations"], files=", ".join(done["files"]) or "-"))
+            if done["left"]:
+                print(M("migrate_left", keys=", ".join(done["left"])))
+            return 1 if done["left"] else 0
         from .build import update_translations
 
         return update_translations()

@@ -38,7 +38,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from .i18n import current_lang, messages
+from .i18n import current_lang, messages, plural
 from .referral import CATEGORIES, category_label, priority_needs
 
 STATUSES = ("missing", "short", "covered", "no_need")
@@ -46,43 +46,34 @@ STATUSES = ("missing", "short", "covered", "no_need")
 M = messages(
     "gaps",
     {
-        "title": ("Referral network gaps: open cases' needs and {measure}, by region",
-                  "Lacunes du réseau d’orientation\u00a0: besoins des dossiers ouverts et {measure}, par région"),
-        "measure_places": ("places left this month", "places restantes ce mois-ci"),
-        "measure_capacity": ("monthly capacity", "capacité mensuelle"),
-        "cell_help": ("In each cell: open cases needing the service / {measure}.",
-                      "Dans chaque case\u00a0: dossiers ouverts qui ont besoin du service / {measure}."),
-        "missing": ("No service: cases need it, none in the region", "Aucun service\u00a0: des dossiers en ont besoin, aucun dans la région"),
-        "short": ("Short: fewer places than cases needing it", "Insuffisant\u00a0: moins de places que de dossiers qui en ont besoin"),
-        "covered": ("Covered: enough places for the cases needing it", "Couvert\u00a0: assez de places pour les dossiers qui en ont besoin"),
-        "no_need": ("No open case needs it", "Aucun dossier ouvert n’en a besoin"),
-        "missing_short": ("missing", "manquant"),
-        "short_short": ("short", "insuffisant"),
-        "covered_short": ("covered", "couvert"),
-        "no_need_short": ("no need", "pas de besoin"),
-        "region": ("Region", "Région"),
-        "category": ("Service category", "Catégorie de service"),
-        "need": ("Open cases needing it", "Dossiers ouverts qui en ont besoin"),
-        "services": ("Services", "Services", True),
-        "capacity": ("Capacity per month", "Capacité par mois"),
-        "places": ("Places left this month", "Places restantes ce mois-ci"),
-        "status": ("Status", "Statut"),
-        "indicative": (
-            "Indicative: a case can be referred to a neighbouring region, and not every open case needs a referral this month. "
-            "Synthetic course data.",
-            "Indicatif\u00a0: un dossier peut être orienté vers une région voisine, et chaque dossier ouvert n’a pas besoin d’une orientation ce mois-ci. "
-            "Données synthétiques du cours.",
-        ),
-        "alt": (
-            "Heat map of {regions} regions by {categories} service categories. {missing} cells with no service where cases need one, "
-            "{short} cells where places fall short of needs, {covered} cells covered.",
-            "Carte de chaleur de {regions}\u00a0régions par {categories}\u00a0catégories de services. {missing}\u00a0cases sans service alors que des dossiers en ont besoin, "
-            "{short}\u00a0cases où les places ne suffisent pas, {covered}\u00a0cases couvertes.",
-        ),
-        "summary": (
-            "{missing} region–category pairs have cases in need and no service; {short} have too few places.",
-            "{missing}\u00a0couples région-catégorie ont des dossiers dans le besoin et aucun service\u00a0; {short} manquent de places.",
-        ),
+        "title": "Referral network gaps: open cases' needs and {measure}, by region",
+        "measure_places": "places left this month",
+        "measure_capacity": "monthly capacity",
+        "cell_help": "In each cell: open cases needing the service / {measure}.",
+        "missing": "No service: cases need it, none in the region",
+        "short": "Short: fewer places than cases needing it",
+        "covered": "Covered: enough places for the cases needing it",
+        "no_need": "No open case needs it",
+        "missing_short": "missing",
+        "short_short": "short",
+        "covered_short": "covered",
+        "no_need_short": "no need",
+        "region": "Region",
+        "category": "Service category",
+        "need": "Open cases needing it",
+        "services": "Services",
+        "capacity": "Capacity per month",
+        "places": "Places left this month",
+        "status": "Status",
+        "indicative": ("Indicative: a case can be referred to a neighbouring region, and not every open case needs a referral this month. "
+            "Synthetic course data."),
+        "alt": "Heat map of {regions} regions by {categories} service categories. {missing}, {short}, {covered}.",
+        "alt_missing": plural("{n} cell with no service where cases need one", "{n} cells with no service where cases need one"),
+        "alt_short": plural("{n} cell where places fall short of needs", "{n} cells where places fall short of needs"),
+        "alt_covered": plural("{n} cell covered", "{n} cells covered"),
+        "summary": plural("{n} region–category pair has cases in need and no service; {short}.",
+                          "{n} region–category pairs have cases in need and no service; {short}."),
+        "summary_short": plural("{n} has too few places", "{n} have too few places"),
     },
 )
 
@@ -180,7 +171,7 @@ def counts(table: pd.DataFrame) -> dict[str, int]:
 
 def summary(table: pd.DataFrame, lang: str | None = None) -> str:
     c = counts(table)
-    return M("summary", lang, missing=c["missing"], short=c["short"])
+    return M.n("summary", c["missing"], lang, short=M.n("summary_short", c["short"], lang))
 
 
 def readable_table(table: pd.DataFrame, regions: pd.DataFrame | None = None, lang: str | None = None,
@@ -245,6 +236,6 @@ def gap_heatmap(table: pd.DataFrame, regions: pd.DataFrame | None = None, lang: 
                frameon=False, handlelength=2.2, handleheight=1.3)
     fig.text(0.01, 0.018, M("indicative", lang), fontsize=7.5, color="#333333", style="italic", va="center")
     c = counts(table)
-    fig.alt_text = M("alt", lang, regions=n_r, categories=n_c, missing=c["missing"], short=c["short"],
-                     covered=c["covered"])
+    fig.alt_text = M("alt", lang, regions=n_r, categories=n_c, missing=M.n("alt_missing", c["missing"], lang),
+                     short=M.n("alt_short", c["short"], lang), covered=M.n("alt_covered", c["covered"], lang))
     return fig

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .i18n import current_lang, messages, pick
+from .i18n import current_lang, messages, plural, pick
 from .paths import datasets_dir
 
 WEIGHT_TOLERANCE = 1e-6
@@ -42,50 +42,35 @@ INSTRUMENT_FILE = "instrument.json"
 M = messages(
     "instrument",
     {
-        "illustrative": (
-            "Illustrative instrument: its items, scores, weights and bands are the course's own, "
-            "not IOM's official scoring.",
-            "Instrument illustratif\u00a0: ses questions, scores, pondérations et seuils sont propres au cours, "
-            "et non la notation officielle de l’OIM.",
-        ),
-        "not_applicable": ("not applicable", "sans objet"),
+        "illustrative": ("Illustrative instrument: its items, scores, weights and bands are the course's own, "
+            "not IOM's official scoring."),
+        "not_applicable": "not applicable",
         # Problems found in an instrument file
-        "p_not_json": ("The file is not valid JSON ({error}).", "Le fichier n’est pas un JSON valide ({error})."),
-        "p_missing_file": ("No instrument file at {path}.", "Aucun fichier d’instrument à l’emplacement {path}."),
-        "p_missing_key": ("The key “{key}” is missing.", "La clé «\u00a0{key}\u00a0» manque."),
-        "p_not_list": ("“{key}” must be a list.", "«\u00a0{key}\u00a0» doit être une liste."),
-        "p_no_text": ("{where}: the text “{key}” needs an English and a French version.",
-                      "{where}\u00a0: le texte «\u00a0{key}\u00a0» doit exister en anglais et en français."),
-        "p_duplicate": ("{where}: the id “{id}” is used twice.", "{where}\u00a0: l’identifiant «\u00a0{id}\u00a0» est utilisé deux fois."),
-        "p_unknown_dimension": ("{where}: unknown dimension “{dimension}”.",
-                                "{where}\u00a0: dimension inconnue «\u00a0{dimension}\u00a0»."),
-        "p_few_options": ("{where}: an item needs at least two options with a score.",
-                          "{where}\u00a0: un indicateur doit avoir au moins deux options notées."),
-        "p_score_range": ("{where}: the score of option “{code}” must be a number from 0 to 1 (or null for “not applicable”), not {value}.",
-                          "{where}\u00a0: le score de l’option «\u00a0{code}\u00a0» doit être un nombre de 0 à 1 (ou null pour «\u00a0sans objet\u00a0»), et non {value}."),
-        "p_weight": ("{where}: the weight must be a positive number, not {value}.",
-                     "{where}\u00a0: le poids doit être un nombre positif, et non {value}."),
-        "p_weight_sum": ("Dimension “{dimension}”: the weights of its items add up to {total}, not 1.",
-                         "Dimension «\u00a0{dimension}\u00a0»\u00a0: les poids de ses indicateurs totalisent {total}, et non 1."),
-        "p_too_few_items": ("Dimension “{dimension}” has {count} items, fewer than the {needed} answers it needs for a score.",
-                            "La dimension «\u00a0{dimension}\u00a0» a {count} indicateurs, moins que les {needed} réponses nécessaires à un score."),
-        "p_composite": ("The composite weights must give a non-negative weight to each dimension and add up to 1 (they add up to {total}).",
-                        "Les poids du score composite doivent donner un poids positif ou nul à chaque dimension et totaliser 1 (ils totalisent {total})."),
-        "p_min_answers": ("“min_answers_per_dimension” must be a whole number of at least 1.",
-                          "«\u00a0min_answers_per_dimension\u00a0» doit être un nombre entier d’au moins 1."),
-        "p_bands": ("The bands must follow each other from 0 to 1 without gap or overlap ({detail}).",
-                    "Les tranches doivent se suivre de 0 à 1 sans trou ni chevauchement ({detail})."),
-        "p_flag": ("{where}: the flag is raised by “{code}”, which is not one of the options.",
-                   "{where}\u00a0: le signalement est déclenché par «\u00a0{code}\u00a0», qui n’est pas une des options."),
+        "p_not_json": "The file is not valid JSON ({error}).",
+        "p_missing_file": "No instrument file at {path}.",
+        "p_missing_key": "The key “{key}” is missing.",
+        "p_not_list": "“{key}” must be a list.",
+        "p_no_text": "{where}: the text “{key}” needs an English and a French version.",
+        "p_duplicate": "{where}: the id “{id}” is used twice.",
+        "p_unknown_dimension": "{where}: unknown dimension “{dimension}”.",
+        "p_few_options": "{where}: an item needs at least two options with a score.",
+        "p_score_range": "{where}: the score of option “{code}” must be a number from 0 to 1 (or null for “not applicable”), not {value}.",
+        "p_weight": "{where}: the weight must be a positive number, not {value}.",
+        "p_weight_sum": "Dimension “{dimension}”: the weights of its items add up to {total}, not 1.",
+        "p_too_few_items": "Dimension “{dimension}” has {count} items, fewer than the {needed} answers it needs for a score.",
+        "p_composite": "The composite weights must give a non-negative weight to each dimension and add up to 1 (they add up to {total}).",
+        "p_min_answers": "“min_answers_per_dimension” must be a whole number of at least 1.",
+        "p_bands": "The bands must follow each other from 0 to 1 without gap or overlap ({detail}).",
+        "p_flag": "{where}: the flag is raised by “{code}”, which is not one of the options.",
         # tables for the book's worked examples
-        "col_dimension": ("Dimension", "Dimension", True),
-        "col_item": ("Item", "Indicateur"),
-        "col_question": ("Question", "Question", True),
-        "col_weight": ("Weight", "Poids"),
-        "col_options": ("Answers and their scores", "Réponses et leurs scores"),
-        "col_flag": ("Flag", "Signalement"),
-        "col_action": ("What to do", "Que faire"),
-        "report_title": ("The instrument file has {count} problem(s):", "Le fichier de l’instrument présente {count} problème(s)\u00a0:"),
+        "col_dimension": "Dimension",
+        "col_item": "Item",
+        "col_question": "Question",
+        "col_weight": "Weight",
+        "col_options": "Answers and their scores",
+        "col_flag": "Flag",
+        "col_action": "What to do",
+        "report_title": plural("The instrument file has {n} problem:", "The instrument file has {n} problems:"),
     },
 )
 
@@ -288,7 +273,7 @@ class InstrumentError(ValueError):
         super().__init__(self.report("en"))
 
     def report(self, lang: str | None = None) -> str:
-        lines = [M("report_title", lang, count=len(self.problems))]
+        lines = [M.n("report_title", len(self.problems), lang)]
         lines += [f"- {p.message(lang)}" for p in self.problems]
         return "\n".join(lines)
 

@@ -47,10 +47,10 @@ UPLOAD_TABLES = ("services", "cases")
 MAX_HEADER_SEARCH = 10
 
 M = messages("data.loader", {
-    "col_row": ("Row", "Ligne"),
-    "col_column": ("Column", "Colonne"),
-    "col_severity": ("Severity", "Gravité"),
-    "col_message": ("Message", "Message", True),
+    "col_row": "Row",
+    "col_column": "Column",
+    "col_severity": "Severity",
+    "col_message": "Message",
 })
 
 
@@ -164,15 +164,11 @@ class LoadResult:
 
     def summary(self, lang: str | None = None) -> str:
         if not self.ok:
-            if len(self.errors) == 1:
-                return S.M_PROBLEM("summary_error", lang)
-            return S.M_PROBLEM("summary_errors", lang, errors=len(self.errors))
+            return S.M_PROBLEM.n("summary_errors", len(self.errors), lang)
         rows = 0 if self.data is None else len(self.data)
-        if len(self.warnings) == 1:
-            return S.M_PROBLEM("summary_ok_warning", lang, rows=rows)
         if self.warnings:
-            return S.M_PROBLEM("summary_ok_warnings", lang, rows=rows, warnings=len(self.warnings))
-        return S.M_PROBLEM("summary_ok", lang, rows=rows)
+            return S.M_PROBLEM.n("summary_ok_warnings", len(self.warnings), lang, rows=S.M_PROBLEM.n("rows", rows, lang))
+        return S.M_PROBLEM.n("summary_ok", rows, lang)
 
     def messages(self, lang: str | None = None) -> list[str]:
         return [p.message(lang) for p in self.problems]

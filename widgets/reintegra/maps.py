@@ -40,49 +40,37 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Polygon as PolygonPatch  # noqa: E402
 
-from .i18n import current_lang, fmt_number, messages  # noqa: E402
+from .i18n import current_lang, fmt_number, messages, plural  # noqa: E402
 from .synth.geo import haversine_km, load_outline  # noqa: E402
 
 M = messages(
     "maps",
     {
-        "disclaimer": (
-            "The boundaries and names shown and the designations used on this map do not imply "
-            "official endorsement or acceptance.",
-            "Les frontières et les noms indiqués ainsi que les désignations employées sur cette carte "
-            "n’impliquent ni approbation ni acceptation officielles.",
-        ),
-        "dashed": ("Boundary not agreed (dashed)", "Frontière non convenue (tirets)"),
-        "synthetic": (
-            "Services and returnee are fictional (synthetic course data).",
-            "Services et personne de retour fictifs (données synthétiques du cours).",
-        ),
-        "case_town": ("Returnee's town: {town}", "Ville de la personne\u00a0: {town}"),
-        "case_town_short": ("Returnee's town", "Ville de la personne"),
-        "seat": ("Regional seat", "Chef-lieu de région"),
-        "chosen": ("Referral chosen ({km})", "Orientation choisie ({km})"),
-        "chosen_short": ("Referral chosen", "Orientation choisie"),
-        "chosen_category": ("{category}: chosen service", "{category}\u00a0: service choisi"),
-        "km": ("{km} km", "{km}\u00a0km"),
-        "title_all": ("Service directory: {n} services by category", "Répertoire\u00a0: {n}\u00a0services par catégorie"),
-        "title_region": ("Services in {region}: {n} by category", "Services en {region}\u00a0: {n} par catégorie"),
-        "title_case": ("Services for {name} ({town})", "Services pour {name} ({town})"),
-        "legend_services": ("Services (colour and shape)", "Services (couleur et forme)"),
-        "legend_map": ("On the map", "Sur la carte"),
-        "Algeria": ("Algeria", "Algérie"),
-        "Mauritania": ("Mauritania", "Mauritanie"),
-        "Spain": ("Spain", "Espagne"),
-        "Mali": ("Mali", "Mali", True),
-        "atlantic": ("Atlantic\nOcean", "Océan\nAtlantique"),
-        "mediterranean": ("Mediterranean Sea", "Mer Méditerranée"),
-        "alt": (
-            "Map of Morocco showing {n} services by category, the regional seats{case}.",
-            "Carte du Maroc montrant {n}\u00a0services par catégorie, les chefs-lieux de région{case}.",
-        ),
-        "alt_case": (
-            ", the returnee's town ({town}) and {k} chosen referral(s)",
-            ", la ville de la personne ({town}) et {k}\u00a0orientation(s) choisie(s)",
-        ),
+        "disclaimer": ("The boundaries and names shown and the designations used on this map do not imply "
+            "official endorsement or acceptance."),
+        "dashed": "Boundary not agreed (dashed)",
+        "synthetic": "Services and returnee are fictional (synthetic course data).",
+        "case_town": "Returnee's town: {town}",
+        "case_town_short": "Returnee's town",
+        "seat": "Regional seat",
+        "chosen": "Referral chosen ({km})",
+        "chosen_short": "Referral chosen",
+        "chosen_category": "{category}: chosen service",
+        "km": "{km} km",
+        "title_all": plural("Service directory: {n} service by category", "Service directory: {n} services by category"),
+        "title_region": "Services in {region}: {n} by category",
+        "title_case": "Services for {name} ({town})",
+        "legend_services": "Services (colour and shape)",
+        "legend_map": "On the map",
+        "Algeria": "Algeria",
+        "Mauritania": "Mauritania",
+        "Spain": "Spain",
+        "Mali": "Mali",
+        "atlantic": "Atlantic\nOcean",
+        "mediterranean": "Mediterranean Sea",
+        "alt": plural("Map of Morocco showing {n} service by category, the regional seats{case}.",
+                      "Map of Morocco showing {n} services by category, the regional seats{case}."),
+        "alt_case": plural(", the returnee's town ({town}) and {n} chosen referral", ", the returnee's town ({town}) and {n} chosen referrals"),
     },
 )
 
@@ -643,7 +631,7 @@ def referral_map(
 def alt_text(services, case, chosen, lang: str | None = None) -> str:
     services = _as_frame(services)
     chosen = _as_frame(chosen)
-    extra = M("alt_case", lang, town=case.get("town", ""), k=len(chosen)) if case is not None else ""
+    extra = M.n("alt_case", len(chosen), lang, town=case.get("town", "")) if case is not None else ""
     return M("alt", lang, n=len(services), case=extra)
 
 

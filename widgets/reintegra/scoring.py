@@ -45,41 +45,22 @@ INSUFFICIENT = "insufficient"
 M = messages(
     "scoring",
     {
-        "insufficient": ("insufficient data", "données insuffisantes"),
-        "insufficient_why": (
-            "{answered} of the {needed} answers needed",
-            "{answered} des {needed} réponses nécessaires",
-        ),
-        "no_composite": (
-            "no composite score until every dimension has enough answers",
-            "pas de score composite tant que chaque dimension n’a pas assez de réponses",
-        ),
-        "composite": ("Composite", "Composite", True),
-        "invalid_answer": (
-            "The answer “{value}” to “{item}” is not one of its options, so it was left out. Choose one of: {options}.",
-            "La réponse «\u00a0{value}\u00a0» à «\u00a0{item}\u00a0» ne fait pas partie des options\u00a0; elle a été ignorée. "
-            "Choisissez parmi\u00a0: {options}.",
-        ),
-        "pair": ("{label}: {value}", "{label}\u00a0: {value}"),
-        "col_item": ("Item", "Indicateur"),
-        "col_answer": ("Answer", "Réponse"),
-        "col_score": ("Score", "Score", True),
-        "col_weight": ("Weight", "Poids"),
-        "col_weighted": ("Weight × score", "Poids × score"),
-        "no_answer": ("no answer", "sans réponse"),
-        "left_out": ("left out", "non compté"),
-        "breakdown": (
-            "{dimension} score = sum of weight × score ÷ sum of the weights of the answered items = {num} ÷ {den} = {score}",
-            "Score de la dimension {dimension} = somme des poids × scores ÷ somme des poids des indicateurs renseignés = {num} ÷ {den} = {score}",
-        ),
-        "breakdown_insufficient": (
-            "{dimension}: only {answered} of the {needed} answers needed: insufficient data, not 0.",
-            "{dimension}\u00a0: seulement {answered} des {needed}\u00a0réponses nécessaires\u00a0: données insuffisantes, et non 0.",
-        ),
-        "unknown_item": (
-            "“{item}” is not an item of the instrument, so its answer was left out.",
-            "«\u00a0{item}\u00a0» n’est pas un indicateur de l’instrument\u00a0; sa réponse a été ignorée.",
-        ),
+        "insufficient": "insufficient data",
+        "insufficient_why": "{answered} of the {needed} answers needed",
+        "no_composite": "no composite score until every dimension has enough answers",
+        "composite": "Composite",
+        "invalid_answer": "The answer “{value}” to “{item}” is not one of its options, so it was left out. Choose one of: {options}.",
+        "pair": "{label}: {value}",
+        "col_item": "Item",
+        "col_answer": "Answer",
+        "col_score": "Score",
+        "col_weight": "Weight",
+        "col_weighted": "Weight × score",
+        "no_answer": "no answer",
+        "left_out": "left out",
+        "breakdown": "{dimension} score = sum of weight × score ÷ sum of the weights of the answered items = {num} ÷ {den} = {score}",
+        "breakdown_insufficient": "{dimension}: only {answered} of the {needed} answers needed: insufficient data, not 0.",
+        "unknown_item": "“{item}” is not an item of the instrument, so its answer was left out.",
     },
 )
 

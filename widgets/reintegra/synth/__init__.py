@@ -55,29 +55,19 @@ def build(out_dir: str | Path | None = None, seed: int = DEFAULT_SEED, n_cases: 
 
 
 M = messages("data.cli", {
-    "description": (
-        "Generate the course's synthetic data package (seeded, deterministic).",
-        "Produire le jeu de données synthétiques du cours (avec graine, reproductible).",
-    ),
-    "seed": ("random seed (default {value})", "graine aléatoire (par défaut {value})"),
-    "cases": ("number of cases (default {value})", "nombre de dossiers (par défaut {value})"),
-    "services": ("number of services (default {value})", "nombre de services (par défaut {value})"),
-    "out": ("output folder (default: datasets/, or _build/large/ with --large)",
-            "dossier de sortie (par défaut\u00a0: datasets/, ou _build/large/ avec --large)"),
-    "large": ("benchmark set: {cases} cases and {services} services in _build/large/",
-              "jeu de mesure\u00a0: {cases}\u00a0dossiers et {services}\u00a0services dans _build/large/"),
-    "instrument": ("instrument file to draw the answers from (default datasets/instrument.json)",
-                   "fichier d'instrument d'où tirer les réponses (par défaut datasets/instrument.json)"),
-    "check": ("regenerate into a temporary folder and compare with --out; exit code 1 if they differ",
-              "régénérer dans un dossier temporaire et comparer avec --out\u00a0; code de sortie 1 en cas de différence"),
-    "quiet": ("print nothing but errors", "n'afficher que les erreurs"),
-    "differs": ("{out} differs from the generator's output: {files}",
-                "{out} diffère de la sortie du générateur\u00a0: {files}"),
-    "matches": ("{out} matches the generator (seed {seed}, {cases} cases, {services} services)",
-                "{out} correspond au générateur (graine {seed}, {cases}\u00a0dossiers, {services}\u00a0services)"),
-    "wrote": ("wrote {out}: {rows}", "écrit dans {out}\u00a0: {rows}"),
-    "timing": ("generated in {generate} s, written in {write} s",
-               "produit en {generate}\u00a0s, écrit en {write}\u00a0s"),
+    "description": "Generate the course's synthetic data package (seeded, deterministic).",
+    "seed": "random seed (default {value})",
+    "cases": "number of cases (default {value})",
+    "services": "number of services (default {value})",
+    "out": "output folder (default: datasets/, or _build/large/ with --large)",
+    "large": "benchmark set: {cases} cases and {services} services in _build/large/",
+    "instrument": "instrument file to draw the answers from (default datasets/instrument.json)",
+    "check": "regenerate into a temporary folder and compare with --out; exit code 1 if they differ",
+    "quiet": "print nothing but errors",
+    "differs": "{out} differs from the generator's output: {files}",
+    "matches": "{out} matches the generator (seed {seed}, {cases} cases, {services} services)",
+    "wrote": "wrote {out}: {rows}",
+    "timing": "generated in {generate} s, written in {write} s",
 })
 
 

@@ -34,7 +34,7 @@ from matplotlib.patches import Patch
 
 from .. import plan as P
 from ..case_studies import CaseStudy, load_case_studies, reference_result
-from ..i18n import current_lang, fmt_number, fmt_percent, messages, pick
+from ..i18n import current_lang, fmt_number, fmt_percent, messages, plural, pick
 from ..instrument import Instrument, load_instrument
 from ..scoring import CaseScore, band_shares, dimension_label, format_score, score_answers, score_frame, score_lines
 from .common import OKABE_ITO, esc, status_badge
@@ -42,145 +42,119 @@ from .common import OKABE_ITO, esc, status_badge
 M = messages(
     "assessment",
     {
-        "title": ("Case assessment: score, prioritise, plan", "Évaluation de cas\u00a0: noter, prioriser, planifier"),
-        "intro": (
-            "Choose a returnee and read the case file. Answer each item from what the notes say: the scores update as you answer. "
+        "title": "Case assessment: score, prioritise, plan",
+        "intro": ("Choose a returnee and read the case file. Answer each item from what the notes say: the scores update as you answer. "
             "Then check your assessment against a trainer's reference, choose the priority needs and the assistance, and save a draft plan. "
-            "All people are fictional.",
-            "Choisissez une personne de retour et lisez son dossier. Répondez à chaque question d’après les notes\u00a0: les scores se mettent à jour au fil de vos réponses. "
-            "Vérifiez ensuite votre évaluation par rapport à la référence d’un formateur, choisissez les besoins prioritaires et l’assistance, puis enregistrez un projet de plan. "
-            "Toutes les personnes sont fictives.",
-        ),
-        "illustrative": (
-            "Illustrative instrument: the items, scores, weights and bands are the course's own, not IOM's official scoring.",
-            "Instrument illustratif\u00a0: les questions, scores, pondérations et tranches sont propres au cours, et non la notation officielle de l’OIM.",
-        ),
-        "step_case": ("1. Choose a case and read it", "1. Choisir un dossier et le lire"),
-        "step_assess": ("2. Assess the situation", "2. Évaluer la situation"),
-        "step_plan": ("3. Priority needs and assistance", "3. Besoins prioritaires et assistance"),
-        "step_save": ("4. Save a draft plan", "4. Enregistrer un projet de plan"),
-        "case": ("Case", "Dossier"),
-        "choose": ("Choose a case…", "Choisir un dossier…"),
-        "case_option": ("{name}, {age}, {town}", "{name}, {age}\u00a0ans, {town}"),
-        "no_case": ("Choose a case above to read its file.", "Choisissez un dossier ci-dessus pour lire son contenu."),
-        "profile": ("Profile", "Profil"),
-        "notes": ("Interview notes", "Notes d’entretien"),
-        "assess_help": (
-            "Answer from the notes, as the returnee's situation is today. If the notes do not tell you, leave the item unanswered: "
-            "a dimension needs {n} answers for a score.",
-            "Répondez d’après les notes, selon la situation actuelle de la personne. Si les notes ne le disent pas, laissez la question sans réponse\u00a0: "
-            "une dimension a besoin de {n}\u00a0réponses pour avoir un score.",
-        ),
-        "screening": ("Screening", "Repérage"),
-        "screening_help": (
-            "Separate from the scores: a flag calls for immediate action, whatever the scores say.",
-            "Indépendant des scores\u00a0: un signalement appelle une action immédiate, quels que soient les scores.",
-        ),
-        "tab_count": ("{label} ({answered}/{total})", "{label} ({answered}/{total})", True),
-        "scores": ("Scores", "Scores", True),
-        "chart_title": ("Scores (illustrative instrument)", "Scores (instrument illustratif)"),
-        "illustrative_short": ("illustrative instrument", "instrument illustratif"),
-        "axis": ("Score: 0 = most difficult situation, 1 = best", "Score\u00a0: 0 = situation la plus difficile, 1 = la meilleure"),
-        "yours": ("Your answers", "Vos réponses"),
-        "reference": ("Reference", "Référence"),
-        "alt": ("Bar chart of the scores. {text}", "Diagramme en barres des scores. {text}"),
-        "text_alt": ("The scores in words", "Les scores en mots"),
-        "col_dimension": ("Dimension", "Dimension", True),
-        "col_score": ("Score", "Score", True),
-        "col_band": ("Band", "Tranche"),
-        "col_answers": ("Answers", "Réponses"),
-        "col_reference": ("Reference", "Référence"),
-        "flags_raised": ("Screening flags: {flags}. Act now: {actions}", "Signalements\u00a0: {flags}. À faire tout de suite\u00a0: {actions}"),
-        "check": ("Check my assessment", "Vérifier mon évaluation"),
-        "reveal": ("Show the reference answers", "Afficher les réponses de référence"),
-        "reset": ("Start again", "Recommencer"),
-        "agree": ("Same as the reference.", "Comme la référence."),
-        "differ": ("The reference answer is “{answer}”.", "La réponse de référence est «\u00a0{answer}\u00a0»."),
-        "missing": ("No answer yet: look for it in the notes, or leave it if the notes do not say.",
-                    "Pas encore de réponse\u00a0: cherchez-la dans les notes, ou laissez-la si les notes ne le disent pas."),
-        "missing_ref": ("No answer. The reference answer is “{answer}”.", "Pas de réponse. La réponse de référence est «\u00a0{answer}\u00a0»."),
-        "summary": ("{agree} of {total} answers agree with the reference, {differ} differ, {missing} not answered.",
-                    "{agree} réponses sur {total} concordent avec la référence, {differ} diffèrent, {missing} sans réponse."),
-        "summary_all": ("Every answer agrees with the reference. Now choose the priority needs in step 3.",
-                        "Toutes vos réponses concordent avec la référence. Choisissez maintenant les besoins prioritaires à l’étape 3."),
-        "summary_no_composite": ("You have no composite score yet (a dimension lacks answers); the reference's is {ref}.",
-                                 "Vous n’avez pas encore de score composite (une dimension manque de réponses) ; celui de la référence est de {ref}."),
-        "summary_scores": ("Your composite score is {mine}; the reference's is {ref}.", "Votre score composite est de {mine}\u00a0; celui de la référence est de {ref}."),
-        "insufficient_hint": ("{dimension}: {answered} answers, {needed} needed for a score. Answer more items of this dimension, or note why you cannot.",
-                              "{dimension}\u00a0: {answered}\u00a0réponses, il en faut {needed} pour un score. Répondez à d’autres questions de cette dimension, ou notez pourquoi vous ne le pouvez pas."),
-        "missed_flag": ("You did not raise the flag “{flag}”, which the reference raises. {action}",
-                        "Vous n’avez pas déclenché le signalement «\u00a0{flag}\u00a0», que la référence déclenche. {action}"),
-        "extra_flag": ("You raised the flag “{flag}”; the reference does not. Read the explanation under the question.",
-                       "Vous avez déclenché le signalement «\u00a0{flag}\u00a0»\u00a0; la référence non. Lisez l’explication sous la question."),
-        "choose_case_first": ("Choose a case first (step 1), then answer its items.", "Choisissez d’abord un dossier (étape 1), puis répondez aux questions."),
-        "answer_first": ("Answer at least one item before checking: read the notes, then choose the answer that fits best.",
-                         "Répondez à au moins une question avant de vérifier\u00a0: lisez les notes, puis choisissez la réponse qui convient le mieux."),
-        "needs": ("Priority needs", "Besoins prioritaires"),
-        "needs_help": ("Tick the needs this returnee's plan must address first.", "Cochez les besoins que le plan de cette personne doit traiter en priorité."),
-        "assistance": ("Assistance and referrals", "Assistance et orientations"),
-        "assistance_help": ("Tick the assistance you would propose. “Handbook” rows come from the IOM Reintegration Handbook's feasibility grid; the others are illustrative.",
-                            "Cochez l’assistance que vous proposeriez. Les lignes «\u00a0Manuel\u00a0» viennent de la grille de faisabilité du Manuel sur la réintégration de l’OIM\u00a0; les autres sont illustratives."),
-        "tag_handbook": ("Handbook", "Manuel"),
-        "tag_illustrative": ("illustrative", "illustratif"),
-        "check_plan": ("Check my plan", "Vérifier mon plan"),
-        "no_needs": ("Choose at least one priority need before checking your plan: which needs must the plan address first?",
-                     "Choisissez au moins un besoin prioritaire avant de vérifier votre plan\u00a0: quels besoins le plan doit-il traiter en premier\u00a0?"),
-        "no_assistance": ("Your needs are checked below. Now choose the assistance that answers them, and check again.",
-                          "Vos besoins sont vérifiés ci-dessous. Choisissez maintenant l’assistance qui y répond, puis vérifiez de nouveau."),
-        "needs_summary": ("Needs: {agree} agree with the reference, {extra} not priorities there, {missed} missed.",
-                          "Besoins\u00a0: {agree} concordent avec la référence, {extra} n’y sont pas prioritaires, {missed} manqués."),
-        "assist_summary": ("Assistance: {agree} in the reference plan, {acceptable} possible by the grid, {not_fit} not fitting, {missed} missed.",
-                           "Assistance\u00a0: {agree} dans le plan de référence, {acceptable} possibles selon la grille, {not_fit} inadaptées, {missed} manquées."),
-        "v_agree": ("Agrees with the reference.", "Concorde avec la référence."),
-        "v_extra": ("Not a priority in the reference.", "Pas prioritaire dans la référence."),
-        "v_missed": ("Missed.", "Manqué."),
-        "v_acceptable": ("Possible.", "Envisageable."),
-        "v_not_fit": ("Does not fit.", "Inadapté."),
-        "follow_up": ("Personalised follow-up", "Suivi personnalisé"),
-        "follow_mine": ("With your scores, the rule gives: {decision}.", "Avec vos scores, la règle donne\u00a0: {decision}."),
-        "follow_ref": ("With the reference scores: {decision}.", "Avec les scores de référence\u00a0: {decision}."),
-        "debrief": ("The trainer's debrief", "Le débriefing du formateur"),
-        "format": ("Format", "Format", True),
-        "notes_label": ("Your notes", "Vos notes"),
-        "notes_placeholder": ("Anything to add to the plan: what the returnee wants, what to agree on…",
-                              "Ce que vous voulez ajouter au plan\u00a0: ce que la personne souhaite, ce qu’il faut convenir…"),
-        "save": ("Save the draft plan", "Enregistrer le projet de plan"),
-        "saved": ("Saved as {path}.", "Enregistré sous {path}."),
-        "download": ("Download the draft plan ({name})", "Télécharger le projet de plan ({name})"),
-        "save_failed": ("The plan could not be written to {path} ({error}). Use the download link instead.",
-                        "Le plan n’a pas pu être écrit dans {path} ({error}). Utilisez plutôt le lien de téléchargement."),
-        "save_no_case": ("Choose a case and assess it before saving a plan.", "Choisissez un dossier et évaluez-le avant d’enregistrer un plan."),
-        "save_empty": ("Your draft has no priority need yet; it was saved anyway so that you can complete it.",
-                       "Votre projet n’a pas encore de besoin prioritaire\u00a0; il a tout de même été enregistré pour que vous puissiez le compléter."),
-        "invalid": ("Some answers were left out: {details}", "Certaines réponses ont été ignorées\u00a0: {details}"),
+            "All people are fictional."),
+        "illustrative": "Illustrative instrument: the items, scores, weights and bands are the course's own, not IOM's official scoring.",
+        "step_case": "1. Choose a case and read it",
+        "step_assess": "2. Assess the situation",
+        "step_plan": "3. Priority needs and assistance",
+        "step_save": "4. Save a draft plan",
+        "case": "Case",
+        "choose": "Choose a case…",
+        "case_option": "{name}, {age}, {town}",
+        "no_case": "Choose a case above to read its file.",
+        "profile": "Profile",
+        "notes": "Interview notes",
+        "assess_help": ("Answer from the notes, as the returnee's situation is today. If the notes do not tell you, leave the item unanswered: "
+            "a dimension needs {n} answers for a score."),
+        "screening": "Screening",
+        "screening_help": "Separate from the scores: a flag calls for immediate action, whatever the scores say.",
+        "tab_count": "{label} ({answered}/{total})",
+        "scores": "Scores",
+        "chart_title": "Scores (illustrative instrument)",
+        "illustrative_short": "illustrative instrument",
+        "axis": "Score: 0 = most difficult situation, 1 = best",
+        "yours": "Your answers",
+        "reference": "Reference",
+        "alt": "Bar chart of the scores. {text}",
+        "text_alt": "The scores in words",
+        "col_dimension": "Dimension",
+        "col_score": "Score",
+        "col_band": "Band",
+        "col_answers": "Answers",
+        "col_reference": "Reference",
+        "flags_raised": "Screening flags: {flags}. Act now: {actions}",
+        "check": "Check my assessment",
+        "reveal": "Show the reference answers",
+        "reset": "Start again",
+        "agree": "Same as the reference.",
+        "differ": "The reference answer is “{answer}”.",
+        "missing": "No answer yet: look for it in the notes, or leave it if the notes do not say.",
+        "missing_ref": "No answer. The reference answer is “{answer}”.",
+        "summary": "{agree}, {differ}, {missing}.",
+        "summary_agree": plural("{n} of {total} answers agrees with the reference", "{n} of {total} answers agree with the reference"),
+        "summary_differ": plural("{n} differs", "{n} differ"),
+        "summary_missing": plural("{n} not answered", "{n} not answered"),
+        "summary_all": "Every answer agrees with the reference. Now choose the priority needs in step 3.",
+        "summary_no_composite": "You have no composite score yet (a dimension lacks answers); the reference's is {ref}.",
+        "summary_scores": "Your composite score is {mine}; the reference's is {ref}.",
+        "insufficient_hint": plural("{dimension}: {n} answer, {needed} needed for a score. Answer more items of this dimension, or note why you cannot.",
+                                    "{dimension}: {n} answers, {needed} needed for a score. Answer more items of this dimension, or note why you cannot."),
+        "missed_flag": "You did not raise the flag “{flag}”, which the reference raises. {action}",
+        "extra_flag": "You raised the flag “{flag}”; the reference does not. Read the explanation under the question.",
+        "choose_case_first": "Choose a case first (step 1), then answer its items.",
+        "answer_first": "Answer at least one item before checking: read the notes, then choose the answer that fits best.",
+        "needs": "Priority needs",
+        "needs_help": "Tick the needs this returnee's plan must address first.",
+        "assistance": "Assistance and referrals",
+        "assistance_help": "Tick the assistance you would propose. “Handbook” rows come from the IOM Reintegration Handbook's feasibility grid; the others are illustrative.",
+        "tag_handbook": "Handbook",
+        "tag_illustrative": "illustrative",
+        "check_plan": "Check my plan",
+        "no_needs": "Choose at least one priority need before checking your plan: which needs must the plan address first?",
+        "no_assistance": "Your needs are checked below. Now choose the assistance that answers them, and check again.",
+        "needs_summary": "Needs: {agree}, {extra}, {missed}.",
+        "needs_agree": plural("{n} agrees with the reference", "{n} agree with the reference"),
+        "needs_extra": plural("{n} is not a priority there", "{n} are not priorities there"),
+        "needs_missed": plural("{n} missed", "{n} missed"),
+        "assist_summary": "Assistance: {agree}, {acceptable}, {not_fit}, {missed}.",
+        "assist_agree": plural("{n} in the reference plan", "{n} in the reference plan"),
+        "assist_acceptable": plural("{n} possible by the grid", "{n} possible by the grid"),
+        "assist_not_fit": plural("{n} not fitting", "{n} not fitting"),
+        "assist_missed": plural("{n} missed", "{n} missed"),
+        "v_agree": "Agrees with the reference.",
+        "v_extra": "Not a priority in the reference.",
+        "v_missed": "Missed.",
+        "v_acceptable": "Possible.",
+        "v_not_fit": "Does not fit.",
+        "follow_up": "Personalised follow-up",
+        "follow_mine": "With your scores, the rule gives: {decision}.",
+        "follow_ref": "With the reference scores: {decision}.",
+        "debrief": "The trainer's debrief",
+        "format": "Format",
+        "notes_label": "Your notes",
+        "notes_placeholder": "Anything to add to the plan: what the returnee wants, what to agree on…",
+        "save": "Save the draft plan",
+        "saved": "Saved as {path}.",
+        "download": "Download the draft plan ({name})",
+        "save_failed": "The plan could not be written to {path} ({error}). Use the download link instead.",
+        "save_no_case": "Choose a case and assess it before saving a plan.",
+        "save_empty": "Your draft has no priority need yet; it was saved anyway so that you can complete it.",
+        "invalid": "Some answers were left out: {details}",
         # the caseload view
-        "caseload_title": ("The caseload in scores", "Le portefeuille de dossiers en scores"),
-        "caseload_intro": (
-            "The synthetic caseload scored with the course's illustrative instrument: how the scores are distributed in each dimension, "
-            "and how they differ from one region to another. Synthetic data only.",
-            "Le portefeuille synthétique de dossiers noté avec l’instrument illustratif du cours\u00a0: la répartition des scores dans chaque dimension, "
-            "et leurs différences d’une région à l’autre. Données synthétiques uniquement.",
-        ),
-        "wave": ("Assessment", "Évaluation"),
-        "sex": ("Returnees", "Personnes"),
-        "sex_all": ("All", "Toutes"),
-        "sex_female": ("Women", "Femmes"),
-        "sex_male": ("Men", "Hommes"),
-        "bands_title": ("Share of assessments in each band", "Part des évaluations dans chaque tranche"),
-        "regions_title": ("Median score by region", "Score médian par région"),
-        "share_axis": ("Share of assessments", "Part des évaluations"),
-        "insufficient": ("Insufficient data", "Données insuffisantes"),
-        "n_assessments": ("{n} assessments of {cases} returnees.", "{n}\u00a0évaluations de {cases}\u00a0personnes."),
-        "no_rows": ("No assessment matches this choice.", "Aucune évaluation ne correspond à ce choix."),
-        "region_n": ("{region} (n = {n})", "{region} (n = {n})", True),
-        "col_region": ("Region", "Région"),
-        "col_n": ("Assessments", "Évaluations"),
-        "bands_alt": ("Stacked bar chart: share of assessments in each band, by dimension. The table below gives the same figures.",
-                      "Diagramme en barres empilées\u00a0: part des évaluations dans chaque tranche, par dimension. Le tableau ci-dessous donne les mêmes chiffres."),
-        "regions_alt": ("Dot chart: median score of each dimension by region. The table below gives the same figures.",
-                        "Diagramme à points\u00a0: score médian de chaque dimension par région. Le tableau ci-dessous donne les mêmes chiffres."),
-        "small_n": ("Regions with fewer than {n} assessments are shown but their medians are fragile.",
-                    "Les régions comptant moins de {n}\u00a0évaluations sont affichées, mais leurs médianes sont fragiles."),
+        "caseload_title": "The caseload in scores",
+        "caseload_intro": ("The synthetic caseload scored with the course's illustrative instrument: how the scores are distributed in each dimension, "
+            "and how they differ from one region to another. Synthetic data only."),
+        "wave": "Assessment",
+        "sex": "Returnees",
+        "sex_all": "All",
+        "sex_female": "Women",
+        "sex_male": "Men",
+        "bands_title": "Share of assessments in each band",
+        "regions_title": "Median score by region",
+        "share_axis": "Share of assessments",
+        "insufficient": "Insufficient data",
+        "n_assessments": plural("{n} assessment of {cases}.", "{n} assessments of {cases}."),
+        "n_returnees": plural("{n} returnee", "{n} returnees"),
+        "no_rows": "No assessment matches this choice.",
+        "region_n": "{region} (n = {n})",
+        "col_region": "Region",
+        "col_n": "Assessments",
+        "bands_alt": "Stacked bar chart: share of assessments in each band, by dimension. The table below gives the same figures.",
+        "regions_alt": "Dot chart: median score of each dimension by region. The table below gives the same figures.",
+        "small_n": "Regions with fewer than {n} assessments are shown but their medians are fragile.",
     },
 )
 
@@ -656,7 +630,8 @@ class CaseAssessment:
         self.checked = True
         score = self._refresh_scores()
         counts = {k: sum(1 for s in statuses.values() if s == k) for k in ("agree", "differ", "missing")}
-        parts = [M("summary", lang, total=len(statuses), **counts)]
+        parts = [M("summary", lang, agree=M.n("summary_agree", counts["agree"], lang, total=len(statuses)),
+                   differ=M.n("summary_differ", counts["differ"], lang), missing=M.n("summary_missing", counts["missing"], lang))]
         if counts["agree"] == len(statuses):
             parts.append(M("summary_all", lang))
         ref_text = format_score(self.reference.score.composite, lang)
@@ -668,8 +643,8 @@ class CaseAssessment:
         for dim in self.instrument.dimension_ids:
             ds = score.dimensions[dim]
             if not ds.sufficient:
-                html_parts.append(guidance(M("insufficient_hint", lang, dimension=self.instrument.dimension(dim).text(lang),
-                                             answered=ds.answered, needed=ds.needed)))
+                html_parts.append(guidance(M.n("insufficient_hint", ds.answered, lang, dimension=self.instrument.dimension(dim).text(lang),
+                                               needed=ds.needed)))
         mine_flags = {f.code for f in score.flags}
         for flag in self.reference.score.flags:
             if flag.code not in mine_flags:
@@ -727,11 +702,11 @@ class CaseAssessment:
             parts.append(guidance(M("no_assistance", lang)))
             assist_verdicts = [v for v in assist_verdicts if v.status != "missed"]
         counts = P.tally(need_verdicts)
-        parts.append(f'<p><b>{esc(M("needs_summary", lang, agree=counts.get("agree", 0), extra=counts.get("extra", 0), missed=counts.get("missed", 0)))}</b></p>')
+        parts.append(f'<p><b>{esc(M("needs_summary", lang, **{k: M.n(f"needs_{k}", counts.get(k, 0), lang) for k in ("agree", "extra", "missed")}))}</b></p>')
         parts.append(self._verdict_list(need_verdicts))
         if assistance:
             counts = P.tally(assist_verdicts)
-            parts.append(f'<p><b>{esc(M("assist_summary", lang, agree=counts.get("agree", 0), acceptable=counts.get("acceptable", 0), not_fit=counts.get("not_fit", 0), missed=counts.get("missed", 0)))}</b></p>')
+            parts.append(f'<p><b>{esc(M("assist_summary", lang, **{k: M.n(f"assist_{k}", counts.get(k, 0), lang) for k in ("agree", "acceptable", "not_fit", "missed")}))}</b></p>')
             parts.append(self._verdict_list(assist_verdicts))
         for flag in self.reference.score.flags:
             parts.append(f'<p class="ra-flag">⚑ {esc(P.M("flag_reminder", lang, action=pick(flag.action, lang)))}</p>')
@@ -961,7 +936,7 @@ class CaseloadView:
             self.count.value = guidance(M("no_rows", lang))
             self.bands.value = self.by_region.value = ""
             return
-        self.count.value = f'<p>{esc(M("n_assessments", lang, n=len(scored), cases=scored["case_id"].nunique()))}</p>'
+        self.count.value = f'<p>{esc(M.n("n_assessments", len(scored), lang, cases=M.n("n_returnees", scored["case_id"].nunique(), lang)))}</p>'
         png = base64.b64encode(figure_png(bands_figure(self.instrument, scored, lang))).decode("ascii")
         rows = self.band_table(scored)
         self.bands.value = (f'<div class="ra-scores"><img src="data:image/png;base64,{png}" alt="{esc(M("bands_alt", lang))}" width="720">'

@@ -5,14 +5,14 @@ import html
 
 import ipywidgets as w
 
-from ..i18n import LANGUAGE_NAMES, current_lang, messages
+from ..i18n import LANGUAGE_NAMES, LANGUAGES, current_lang, messages
 
 M = messages(
     "ui",
     {
-        "check": ("Check my answers", "Vérifier mes réponses"),
-        "reset": ("Start again", "Recommencer"),
-        "language": ("Language", "Langue"),
+        "check": "Check my answers",
+        "reset": "Start again",
+        "language": "Language",
     },
 )
 
@@ -42,7 +42,7 @@ def language_of(lang: str | None) -> str:
 
 def language_picker(lang: str) -> w.ToggleButtons:
     return w.ToggleButtons(
-        options=[(LANGUAGE_NAMES[code], code) for code in ("en", "fr")],
+        options=[(LANGUAGE_NAMES[code], code) for code in LANGUAGES],
         value=lang,
         description=M("language", lang),
         style={"button_width": "6.5em"},

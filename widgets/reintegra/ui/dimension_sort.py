@@ -4,34 +4,23 @@ from __future__ import annotations
 import ipywidgets as w
 
 from .. import dimensions as logic
-from ..i18n import current_lang, messages
+from ..i18n import current_lang, messages, plural
 from .common import M as UI, esc, status_badge
 
 M = messages(
     "dimension_sort",
     {
-        "title": ("Sort the needs into the three dimensions", "Classer les besoins selon les trois dimensions"),
-        "intro": (
-            "Aziz Moussaoui (a fictional returnee) came back to Berkane from Libya. "
+        "title": "Sort the needs into the three dimensions",
+        "intro": ("Aziz Moussaoui (a fictional returnee) came back to Berkane from Libya. "
             "Here is what he and his family told the case manager. "
-            "For each need, choose the dimension of reintegration it belongs to, then check your answers.",
-            "Aziz Moussaoui (un migrant de retour fictif) est rentré de Libye à Berkane. "
-            "Voici ce que lui et sa famille ont dit au gestionnaire de cas. "
-            "Pour chaque besoin, choisissez la dimension de la réintégration à laquelle il appartient, puis vérifiez vos réponses.",
-        ),
-        "right": ("Right.", "Exact."),
-        "wrong": ("Not quite: this is {dimension}.", "Pas tout à fait\u00a0: c’est la dimension {dimension}."),
-        "missing": ("No answer yet: choose a dimension.", "Pas encore de réponse\u00a0: choisissez une dimension."),
-        "summary": (
-            "{right} of {total} right, {wrong} to review, {missing} not answered.",
-            "{right} sur {total} justes, {wrong} à revoir, {missing} sans réponse.",
-        ),
-        "all_right": (
-            "All needs are in the right dimension. Notice how many needs touch more than one dimension in real life: "
-            "the integrated approach plans for all three together.",
-            "Tous les besoins sont dans la bonne dimension. Dans la réalité, beaucoup de besoins touchent plusieurs dimensions\u00a0: "
-            "l’approche intégrée les planifie ensemble.",
-        ),
+            "For each need, choose the dimension of reintegration it belongs to, then check your answers."),
+        "right": "Right.",
+        "wrong": "Not quite: this is {dimension}.",
+        "missing": "No answer yet: choose a dimension.",
+        "summary": "{right}, {wrong} to review, {missing} not answered.",
+        "summary_right": plural("{n} of {total} right", "{n} of {total} right"),
+        "all_right": ("All needs are in the right dimension. Notice how many needs touch more than one dimension in real life: "
+            "the integrated approach plans for all three together."),
     },
 )
 
@@ -39,7 +28,8 @@ M = messages(
 def summary_text(verdicts: list[logic.Verdict], lang: str | None = None) -> str:
     """One sentence on how many needs are right, wrong and unanswered."""
     counts = logic.tally(verdicts)
-    summary = M("summary", lang, total=len(verdicts), **counts)
+    summary = M("summary", lang, right=M.n("summary_right", counts["right"], lang, total=len(verdicts)),
+                wrong=counts["wrong"], missing=counts["missing"])
     if counts["right"] == len(verdicts):
         summary += " " + M("all_right", lang)
     return summary

@@ -37,11 +37,11 @@ CONNECTIONS_PER_DEVICE = 6  # what a browser opens to one host at a time
 M = messages(
     "participant",
     {
-        "no_reply": ("no reply from the kernel in {timeout} s", "pas de réponse du noyau en {timeout} s"),
-        "closed": ("the kernel's connection closed", "la connexion au noyau s’est fermée"),
-        "no_kernel": ("the page names no kernel", "la page n’indique aucun noyau"),
-        "no_widgets": ("the page shows none of the kernel's widgets", "la page n’affiche aucun des widgets du noyau"),
-        "no_button": ("no “{button}” button among the {count} widgets", "aucun bouton « {button} » parmi les {count} widgets"),
+        "no_reply": "no reply from the kernel in {timeout} s",
+        "closed": "the kernel's connection closed",
+        "no_kernel": "the page names no kernel",
+        "no_widgets": "the page shows none of the kernel's widgets",
+        "no_button": "no “{button}” button among the {count} widgets",
     },
 )
 
