@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from ..i18n import current_lang, fmt_number, messages, pick
+from ..i18n import fmt_number, messages, pick, plural
 from ..paths import datasets_dir
 
 PLANS_FILE = "business_plans.json"
@@ -44,95 +44,50 @@ PRICE_VERDICTS = ("right", "too_high", "too_low")
 M = messages(
     "business",
     {
-        "risk_ceiling": ("Above the grant ceiling", "Au-dessus du plafond de l’aide"),
-        "risk_running_costs": ("Running costs not covered for the first months",
-                               "Charges des premiers mois non couvertes"),
-        "risk_saturated": ("Saturated local market", "Marché local saturé"),
-        "risk_authorisation": ("Authorisation missing", "Autorisation manquante"),
-        "risk_skills": ("Core skill missing", "Compétence de base manquante"),
-        "decision_approve": ("Approve", "Approuver"),
-        "decision_approve_changes": ("Approve with changes", "Approuver avec des modifications"),
-        "decision_refer_training": ("Refer to vocational training first",
-                                    "Orienter d’abord vers une formation professionnelle"),
-        "decision_refer_placement": ("Refer to job placement instead",
-                                     "Orienter plutôt vers un placement en emploi"),
-        "price_right": ("In the market range", "Dans la fourchette du marché"),
-        "price_too_high": ("Too high", "Trop élevé"),
-        "price_too_low": ("Too low", "Trop bas"),
+        "risk_ceiling": "Above the grant ceiling",
+        "risk_running_costs": "Running costs not covered for the first months",
+        "risk_saturated": "Saturated local market",
+        "risk_authorisation": "Authorisation missing",
+        "risk_skills": "Core skill missing",
+        "decision_approve": "Approve",
+        "decision_approve_changes": "Approve with changes",
+        "decision_refer_training": "Refer to vocational training first",
+        "decision_refer_placement": "Refer to job placement instead",
+        "price_right": "In the market range",
+        "price_too_high": "Too high",
+        "price_too_low": "Too low",
         # Why a risk is there, computed from the plan.
-        "why_ceiling": ("The plan asks for {total} MAD; the ceiling is {ceiling} MAD.",
-                        "Le plan demande {total}\u00a0MAD\u00a0; le plafond est de {ceiling}\u00a0MAD."),
-        "why_no_ceiling": ("The plan asks for {total} MAD, within the {ceiling} MAD ceiling.",
-                           "Le plan demande {total}\u00a0MAD, dans la limite du plafond de {ceiling}\u00a0MAD."),
-        "why_running_costs": (
-            "The working capital ({capital} MAD) covers {months} months of running costs ({monthly} MAD a month); "
-            "the rule asks for {minimum}.",
-            "Le fonds de roulement ({capital}\u00a0MAD) couvre {months}\u00a0mois de charges ({monthly}\u00a0MAD par mois)\u00a0; "
-            "la règle en demande {minimum}.",
-        ),
-        "why_no_running_costs": (
-            "The working capital ({capital} MAD) covers {months} months of running costs ({monthly} MAD a month).",
-            "Le fonds de roulement ({capital}\u00a0MAD) couvre {months}\u00a0mois de charges ({monthly}\u00a0MAD par mois).",
-        ),
-        "why_market_one": ("{competitors} similar business nearby, and demand is {demand}.",
-                           "{competitors}\u00a0activité semblable à proximité, et une demande {demand}."),
-        "why_market_other": ("{competitors} similar businesses nearby, and demand is {demand}.",
-                             "{competitors}\u00a0activités semblables à proximité, et une demande {demand}."),
-        "why_authorisation": ("The activity needs an authorisation the returnee doesn't hold, and the plan doesn't provide for it.",
-                              "L’activité demande une autorisation que la personne n’a pas, et le plan ne la prévoit pas."),
-        "why_no_authorisation": ("No authorisation is missing for this activity.",
-                                 "Aucune autorisation ne manque pour cette activité."),
-        "why_skills": ("The activity needs {skill}; the returnee's experience doesn't include it and the plan has no training.",
-                       "L’activité demande la compétence «\u00a0{skill}\u00a0»\u00a0; l’expérience de la personne ne la comprend pas "
-                       "et le plan ne prévoit aucune formation."),
-        "why_no_skills": ("The returnee has the skill the activity needs ({skill}).",
-                          "La personne a la compétence que l’activité demande («\u00a0{skill}\u00a0»)."),
-        "demand_growing": ("growing", "en hausse"),
-        "demand_stable": ("stable", "stable", True),
-        "demand_declining": ("declining", "en baisse"),
+        "why_ceiling": "The plan asks for {total} MAD; the ceiling is {ceiling} MAD.",
+        "why_no_ceiling": "The plan asks for {total} MAD, within the {ceiling} MAD ceiling.",
+        "why_running_costs": ("The working capital ({capital} MAD) covers {months} months of running costs ({monthly} MAD a month); "
+            "the rule asks for {minimum}."),
+        "why_no_running_costs": "The working capital ({capital} MAD) covers {months} months of running costs ({monthly} MAD a month).",
+        "why_market": plural("{competitors} similar business nearby, and demand is {demand}.",
+                             "{competitors} similar businesses nearby, and demand is {demand}."),
+        "why_authorisation": "The activity needs an authorisation the returnee doesn't hold, and the plan doesn't provide for it.",
+        "why_no_authorisation": "No authorisation is missing for this activity.",
+        "why_skills": "The activity needs {skill}; the returnee's experience doesn't include it and the plan has no training.",
+        "why_no_skills": "The returnee has the skill the activity needs ({skill}).",
+        "demand_growing": "growing",
+        "demand_stable": "stable",
+        "demand_declining": "declining",
         # Why the reference decision.
-        "because_skills": (
-            "The core skill is missing: a grant now would fund a business the returnee cannot run. "
-            "Vocational training first; the plan can come back after it.",
-            "La compétence de base manque\u00a0: une aide maintenant financerait une activité que la personne ne sait pas mener. "
-            "D’abord une formation professionnelle\u00a0; le plan pourra revenir ensuite.",
-        ),
-        "because_saturated": (
-            "The local market is saturated: a new business of this kind is likely to fail. "
-            "A job placement that uses the returnee's experience is the safer route.",
-            "Le marché local est saturé\u00a0: une nouvelle activité de ce type risque d’échouer. "
-            "Un placement en emploi qui valorise l’expérience de la personne est la voie la plus sûre.",
-        ),
-        "because_unfundable": (
-            "The core item alone costs at least {core} MAD at the lowest fair price, above the {ceiling} MAD ceiling: "
-            "no change to the plan can bring it within the grant. A job placement is the realistic route.",
-            "L’élément central coûte à lui seul au moins {core}\u00a0MAD au prix correct le plus bas, au-dessus du plafond de "
-            "{ceiling}\u00a0MAD\u00a0: aucune modification du plan ne le fait entrer dans l’aide. Le placement en emploi est la voie réaliste.",
-        ),
-        "because_changes": (
-            "The activity is viable, but the plan needs changes before approval: {problems}.",
-            "L’activité est viable, mais le plan doit être modifié avant d’être approuvé\u00a0: {problems}.",
-        ),
-        "because_approve": (
-            "Every line is eligible and priced right, and no risk stands in the way: the plan can be approved.",
-            "Chaque ligne est éligible et au bon prix, et aucun risque ne fait obstacle\u00a0: le plan peut être approuvé.",
-        ),
-        "problem_ineligible_one": ("{n} ineligible line to remove", "{n}\u00a0ligne non éligible à retirer"),
-        "problem_ineligible_other": ("{n} ineligible lines to remove", "{n}\u00a0lignes non éligibles à retirer"),
-        "problem_priced_one": ("{n} line to price again", "{n}\u00a0ligne à chiffrer de nouveau"),
-        "problem_priced_other": ("{n} lines to price again", "{n}\u00a0lignes à chiffrer de nouveau"),
-        "problem_ceiling": ("bring the total under the ceiling", "ramener le total sous le plafond"),
-        "problem_running_costs": ("cover the first months’ running costs", "couvrir les charges des premiers mois"),
-        "problem_authorisation": ("provide for the missing authorisation", "prévoir l’autorisation manquante"),
-        "list_and": (" and ", " et "),
+        "because_skills": ("The core skill is missing: a grant now would fund a business the returnee cannot run. "
+            "Vocational training first; the plan can come back after it."),
+        "because_saturated": ("The local market is saturated: a new business of this kind is likely to fail. "
+            "A job placement that uses the returnee's experience is the safer route."),
+        "because_unfundable": ("The core item alone costs at least {core} MAD at the lowest fair price, above the {ceiling} MAD ceiling: "
+            "no change to the plan can bring it within the grant. A job placement is the realistic route."),
+        "because_changes": "The activity is viable, but the plan needs changes before approval: {problems}.",
+        "because_approve": "Every line is eligible and priced right, and no risk stands in the way: the plan can be approved.",
+        "problem_ineligible": plural("{n} ineligible line to remove", "{n} ineligible lines to remove"),
+        "problem_priced": plural("{n} line to price again", "{n} lines to price again"),
+        "problem_ceiling": "bring the total under the ceiling",
+        "problem_running_costs": "cover the first months’ running costs",
+        "problem_authorisation": "provide for the missing authorisation",
+        "list_and": " and ",
     },
 )
-
-
-def _plural(key: str, n: int, lang: str | None, **fields) -> str:
-    """The singular or plural form of a counted message (French uses the singular for 0 and 1)."""
-    one = n <= 1 if current_lang(lang) == "fr" else n == 1
-    return M(f"{key}_one" if one else f"{key}_other", lang, n=n, **fields)
 
 
 @dataclass(frozen=True)
@@ -371,7 +326,7 @@ def risk_reason(plan: Plan, rules: Rules, risk: str, lang: str | None = None) ->
                  months=fmt_number(plan.months_covered(), lang, 1), monthly=fmt_mad(plan.monthly_running_costs, lang),
                  minimum=rules.min_months_running)
     if risk == "saturated":
-        return _plural("why_market", plan.competitors, lang, competitors=plan.competitors,
+        return M.n("why_market", plan.competitors, lang, competitors=plan.competitors,
                        demand=M(f"demand_{plan.demand}", lang))
     if risk == "authorisation":
         text = M(prefix + risk, lang)
@@ -394,10 +349,10 @@ def decision_reason(plan: Plan, rules: Rules, lang: str | None = None) -> str:
     problems = []
     ineligible = sum(1 for ok in ref.eligible.values() if not ok)
     if ineligible:
-        problems.append(_plural("problem_ineligible", ineligible, lang))
+        problems.append(M.n("problem_ineligible", ineligible, lang))
     mispriced = sum(1 for v in ref.price.values() if v != "right")
     if mispriced:
-        problems.append(_plural("problem_priced", mispriced, lang))
+        problems.append(M.n("problem_priced", mispriced, lang))
     problems.extend(M(f"problem_{r}", lang) for r in RISKS if r in ref.risks)
     if len(problems) > 1:
         text = ", ".join(problems[:-1]) + M("list_and", lang) + problems[-1]

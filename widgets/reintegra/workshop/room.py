@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
-from ..i18n import fmt_number, fmt_percent, messages
+from ..i18n import fmt_number, fmt_percent, messages, plural
 
 Answers = Mapping[str, Mapping[str, str]]  # participant -> item -> value
 
@@ -33,25 +33,24 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 M = messages(
     "room",
     {
-        "col_section": ("Section", "Partie"),
-        "col_item": ("Item", "Question"),
-        "col_reference": ("Reference", "Référence"),
-        "col_answers": ("Answers", "Réponses"),
-        "col_agree": ("Agree with the reference", "Conformes à la référence"),
-        "col_distribution": ("Distribution", "Répartition"),
-        "col_pre": ("Pre-test correct", "Justes au pré-test"),
-        "col_post": ("Post-test correct", "Justes au post-test"),
-        "col_gain": ("Gain", "Progression"),
-        "sec_assessment": ("Assessment: {subject}", "Évaluation\u00a0: {subject}"),
-        "sec_referral": ("Referral: {need}", "Orientation\u00a0: {need}"),
-        "sec_tests": ("Pre-test and post-test", "Pré-test et post-test"),
-        "col_broke_eligibility": ("Choices that broke eligibility", "Choix contraires à l’éligibilité"),
-        "col_broke_consent": ("Choices without consent", "Choix sans consentement"),
-        "report_title": ("Workshop results (aggregates, no names)", "Résultats de l’atelier (agrégats, sans noms)"),
-        "mean_pre": ("Mean pre-test score", "Score moyen au pré-test"),
-        "mean_post": ("Mean post-test score", "Score moyen au post-test"),
-        "participants_one": ("{n} participant", "{n}\u00a0participant"),
-        "participants_other": ("{n} participants", "{n}\u00a0participants"),
+        "col_section": "Section",
+        "col_item": "Item",
+        "col_reference": "Reference",
+        "col_answers": "Answers",
+        "col_agree": "Agree with the reference",
+        "col_distribution": "Distribution",
+        "col_pre": "Pre-test correct",
+        "col_post": "Post-test correct",
+        "col_gain": "Gain",
+        "sec_assessment": "Assessment: {subject}",
+        "sec_referral": "Referral: {need}",
+        "sec_tests": "Pre-test and post-test",
+        "col_broke_eligibility": "Choices that broke eligibility",
+        "col_broke_consent": "Choices without consent",
+        "report_title": "Workshop results (aggregates, no names)",
+        "mean_pre": "Mean pre-test score",
+        "mean_post": "Mean post-test score",
+        "participants": plural("{n} participant", "{n} participants"),
     },
 )
 

@@ -40,18 +40,11 @@ CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
 M = messages(
     "room_store",
     {
-        "corrupt": (
-            "The room's answer file was damaged and has been put aside as {name}; a fresh one is started. "
-            "The workshop goes on.",
-            "Le fichier des réponses de la salle était endommagé\u00a0; il a été mis de côté sous le nom {name} et un "
-            "nouveau fichier est ouvert. L’atelier continue.",
-        ),
-        "bad_code": (
-            "Only answer codes are stored, not free text: {value!r} was refused.",
-            "Seuls des codes de réponse sont enregistrés, jamais du texte libre\u00a0: {value!r} a été refusé.",
-        ),
-        "unknown_participant": ("Unknown participant.", "Participant inconnu."),
-        "wiped": ("The room's answers are erased: {path}", "Les réponses de la salle sont effacées\u00a0: {path}"),
+        "corrupt": ("The room's answer file was damaged and has been put aside as {name}; a fresh one is started. "
+            "The workshop goes on."),
+        "bad_code": "Only answer codes are stored, not free text: {value!r} was refused.",
+        "unknown_participant": "Unknown participant.",
+        "wiped": "The room's answers are erased: {path}",
     },
 )
 
