@@ -8,7 +8,7 @@ from reintegra.lessons import read_course
 def minutes_from_sources(repo):
     found = {}
     for lesson in read_course(repo):
-        if "modules" in lesson.path.parts:
+        if "modules" in lesson.path.relative_to(repo).parts:
             docname = str(lesson.path.relative_to(repo).with_suffix(""))
             found[docname] = (lesson.teaching, lesson.exercises)
     return found

@@ -70,6 +70,8 @@ M4 = "modules/m4-referral/index"
 M5 = "modules/m5-community-structural/index"
 M6 = "modules/m6-monitoring/index"
 M7 = "modules/m7-protection-accountability/index"
+M8 = "modules/m8-economic-reintegration/index"
+M9 = "modules/m9-specific-protection-needs/index"
 
 FORMATS: dict[str, dict] = {
     "briefing": {
@@ -92,8 +94,9 @@ FORMATS: dict[str, dict] = {
         "days": [
             [fixed("welcome", 30), fixed("pretest", 15), mod(M1), fixed("break", 15), mod(M2),
              fixed("lunch", 60), mod(M3)],
-            [fixed("recap", 15), mod(M4), fixed("break", 15), mod(M5), fixed("lunch", 60), mod(M6)],
-            [fixed("recap", 15), mod(M7), fixed("break", 15), fixed("practice", 60), fixed("lunch", 60),
+            [fixed("recap", 15), mod(M4), fixed("break", 15), mod(M5), fixed("lunch", 60), mod(M6),
+             fixed("break", 15), mod(M8)],
+            [fixed("recap", 15), mod(M7), fixed("break", 15), mod(M9), fixed("lunch", 60), fixed("practice", 60),
              fixed("action_plan", 45), fixed("posttest", 30)],
         ],
     },
