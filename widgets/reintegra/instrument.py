@@ -387,10 +387,25 @@ def validate_instrument(data: Any) -> list[Problem]:
         for code in flag.get("raised_by", []):
             if code not in codes:
                 problems.append(Problem("flag", {"where": where, "code": code}))
-        for key in ("label", "action"):
+        if flag.get("protocol"):
+            # The action is the safety protocol's summary (reintegra.safety), not text of its own.
+            from . import safety
+            try:
+                safety.load_protocol(flag["protocol"])
+            except KeyError:
+                problems.append(Problem("missing_key", {"key": f"{where}.flag.protocol"}))
+        for key in ("label",) if flag.get("protocol") else ("label", "action"):
             if not _has_both(flag.get(key)):
                 problems.append(Problem("no_text", {"where": where, "key": f"flag.{key}"}))
     return problems
+
+
+def _flag_action(flag: Mapping[str, Any]) -> Mapping[str, str]:
+    """A flag's action: its own text, or the summary of the safety protocol it names."""
+    if flag.get("protocol"):
+        from . import safety
+        return safety.summary_texts(flag["protocol"])
+    return flag["action"]
 
 
 def _check_options(where: str, options: Any, scored: bool) -> list[Problem]:
@@ -474,7 +489,7 @@ def from_dict(data: Mapping) -> Instrument:
         ScreeningQuestion(
             q["id"], q.get("short", q["text"]), q["text"], _options(q["options"], False),
             Flag(q["flag"]["code"], tuple(q["flag"].get("raised_by", ())), q["flag"]["label"],
-                 q["flag"].get("urgency", "immediate"), q["flag"]["action"]),
+                 q["flag"].get("urgency", "immediate"), _flag_action(q["flag"])),
         )
         for q in data.get("screening", [])
     )

@@ -256,6 +256,42 @@ def _store(env) -> dict:
     return env.reintegra_lessons
 
 
+class SafetyProtocolDirective(Directive):
+    """```{safety-protocol} suicide-risk``` renders a protocol of ``reintegra.safety``.
+
+    The text comes from the protocol's data file, in the edition's language, and
+    is kept out of the gettext catalogues: there is one wording, in one file.
+    ``:form: summary`` renders the one-paragraph form (for the trainer's guide)."""
+
+    required_arguments = 1
+    has_content = False
+    option_spec = {"form": lambda value: directives.choice(value, ("full", "summary"))}
+
+    def run(self):
+        from docutils.statemachine import StringList
+
+        from .. import safety
+
+        app = self.state.document.settings.env.app
+        lang = edition_lang(app)
+        name = self.arguments[0]
+        try:
+            data = safety.load_protocol(name)
+        except KeyError as exc:
+            LOGGER.warning("safety-protocol: %s", exc, location=self.state.document.current_source,
+                           type="reintegra", subtype="safety")
+            return []
+        form = self.options.get("form", "full")
+        node = nodes.admonition("", classes=["admonition", "warning", "safety-protocol", f"safety-{name}"])
+        node += nodes.title("", safety.pick(data["title"], lang), translatable=False)
+        text = safety.markdown(name, lang, form)
+        self.state.nested_parse(StringList(text.splitlines(), source=f"safety/{name}.json"),
+                                self.content_offset, node)
+        for element in node.findall(nodes.TextElement):
+            element["translatable"] = False
+        return [node]
+
+
 class QuizDirective(Directive):
     """A multiple-choice question with feedback on every option.
 
@@ -766,6 +802,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("instructor-note", InstructorNoteDirective)
     app.add_directive("lesson-info", LessonInfoDirective)
     app.add_directive("quiz", QuizDirective)
+    app.add_directive("safety-protocol", SafetyProtocolDirective)
     app.add_directive("assesses", AssessesDirective)
     app.add_directive("objectives-map", ObjectivesMapDirective)
     app.add_directive("workshop-agenda", AgendaDirective)
