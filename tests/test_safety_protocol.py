@@ -21,6 +21,7 @@ PLACES = {
     "modules/m2-case-management/index": "full",
     "modules/m3-assessment/index": "full",
     "modules/m7-protection-accountability/index": "full",
+    "modules/m9-specific-protection-needs/index": "full",
     "book/trainers/sessions": "summary",
 }
 # Wordings that the protocol replaced: none may come back anywhere.
