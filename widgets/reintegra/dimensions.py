@@ -18,6 +18,7 @@ M = messages(
         "economic": ("Economic", "Économique"),
         "social": ("Social", "Sociale"),
         "psychosocial": ("Psychosocial", "Psychosociale"),
+        "or": ("or", "ou"),
         # The needs: what a case manager heard, and why it belongs where it does.
         "n1": ("Has debts from paying for the journey and no income to repay them.",
                "A des dettes contractées pour payer le voyage et aucun revenu pour les rembourser."),
@@ -33,8 +34,15 @@ M = messages(
                    "Le bien-être émotionnel et psychologique relève de la dimension psychosociale\u00a0; une orientation vers un spécialiste peut être nécessaire."),
         "n4": ("Wants to train as a refrigeration technician but the nearest course is full.",
                "Veut se former comme technicien en froid mais la formation la plus proche est complète."),
-        "n4_why": ("Vocational training serves re-entry into economic life: economic dimension.",
-                   "La formation professionnelle sert le retour à la vie économique\u00a0: dimension économique."),
+        "n4_why": ("Vocational training sits where two dimensions overlap. It is education and training, "
+                   "an access-to-services need of the social dimension (Module 1 teaches it there), and it "
+                   "serves re-entry into economic life. Economic and social are both right: the plan links the "
+                   "training to a job or an activity.",
+                   "La formation professionnelle se trouve là où deux dimensions se recoupent. C’est de "
+                   "l’éducation et de la formation, un besoin d’accès aux services de la dimension sociale "
+                   "(le module\u00a01 la classe ainsi), et elle sert le retour à la vie économique. Économique "
+                   "et sociale sont toutes deux justes\u00a0: le plan relie la formation à un emploi ou à une "
+                   "activité."),
         "n5": ("Her two children are not enrolled in school since the family came back.",
                "Ses deux enfants ne sont pas inscrits à l’école depuis le retour de la famille."),
         "n5_why": ("Access to education is an access-to-services need: social dimension.",
@@ -70,8 +78,10 @@ M = messages(
     },
 )
 
-ANSWERS = {
-    "n1": "economic", "n2": "social", "n3": "psychosocial", "n4": "economic",
+# The dimension each need belongs to. A need that sits where two dimensions
+# overlap lists both: either answer is right, and its reason explains why.
+ANSWERS: dict[str, str | tuple[str, ...]] = {
+    "n1": "economic", "n2": "social", "n3": "psychosocial", "n4": ("economic", "social"),
     "n5": "social", "n6": "psychosocial", "n7": "social", "n8": "economic",
     "n9": "social", "n10": "psychosocial", "n11": "psychosocial", "n12": "social",
 }
@@ -80,7 +90,16 @@ ANSWERS = {
 @dataclass(frozen=True)
 class Need:
     id: str
-    dimension: str
+    dimension: str  # the first (or only) dimension the need belongs to
+    accepted: tuple[str, ...] = ()  # every dimension accepted as right
+
+    def __post_init__(self) -> None:
+        if not self.accepted:
+            object.__setattr__(self, "accepted", (self.dimension,))
+
+    @property
+    def overlaps(self) -> bool:
+        return len(self.accepted) > 1
 
     def text(self, lang: str | None = None) -> str:
         return M(self.id, lang)
@@ -89,11 +108,20 @@ class Need:
         return M(f"{self.id}_why", lang)
 
 
-NEEDS = tuple(Need(nid, dim) for nid, dim in ANSWERS.items())
+NEEDS = tuple(
+    Need(nid, dims[0], tuple(dims)) if isinstance(dims, tuple) else Need(nid, dims)
+    for nid, dims in ANSWERS.items()
+)
 
 
 def dimension_label(dimension: str, lang: str | None = None) -> str:
     return M(dimension, lang)
+
+
+def expected_label(need: Need, lang: str | None = None) -> str:
+    """The dimension(s) a need belongs to, in words: "economic or social"."""
+    words = [dimension_label(d, lang).lower() for d in need.accepted]
+    return f" {M('or', lang)} ".join(words)
 
 
 @dataclass(frozen=True)
@@ -111,7 +139,7 @@ def check(answers: dict[str, str | None]) -> list[Verdict]:
         if answer not in DIMENSIONS:
             verdicts.append(Verdict(need, None, "missing"))
         else:
-            verdicts.append(Verdict(need, answer, "right" if answer == need.dimension else "wrong"))
+            verdicts.append(Verdict(need, answer, "right" if answer in need.accepted else "wrong"))
     return verdicts
 
 
