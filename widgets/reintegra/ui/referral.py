@@ -863,6 +863,8 @@ class GapExplorer:
         selected = self.result if not self.region.value else self.result[self.result["region_id"] == self.region.value]
         readable = gaps.readable_table(selected, self.regions, lang)
         self.table.value = f"<p>{esc(MG('no_gap', lang))}</p>" if readable.empty else html_table(readable, "gap-table")
+        if not readable.empty and readable.attrs.get("note"):
+            self.table.value += f"<p style='font-size:.85em;color:#444'>{esc(readable.attrs['note'])}</p>"
         return self.result
 
     def _on_upload(self, change) -> None:
