@@ -293,6 +293,54 @@ _VOCABULARIES: dict[str, list[tuple]] = {
     ],
 }
 
+# "From" a country, as a sentence says it: English "from the Netherlands", French
+# with the preposition and the article the name takes (« d’Allemagne », « du Niger »,
+# « des Pays-Bas »). Used wherever a sentence names the country a person returned from.
+COUNTRY_FROM: dict[str, tuple[str, str]] = {
+    "LY": ("from Libya", "de Libye"),
+    "DE": ("from Germany", "d’Allemagne"),
+    "ES": ("from Spain", "d’Espagne"),
+    "FR": ("from France", "de France"),
+    "IT": ("from Italy", "d’Italie"),
+    "BE": ("from Belgium", "de Belgique"),
+    "NL": ("from the Netherlands", "des Pays-Bas"),
+    "TR": ("from Türkiye", "de Turquie"),
+    "DZ": ("from Algeria", "d’Algérie"),
+    "TN": ("from Tunisia", "de Tunisie"),
+    "SA": ("from Saudi Arabia", "d’Arabie saoudite"),
+    "AE": ("from the United Arab Emirates", "des Émirats arabes unis"),
+    "QA": ("from Qatar", "du Qatar"),
+    "CH": ("from Switzerland", "de Suisse"),
+    "NE": ("from Niger", "du Niger"),
+    "MR": ("from Mauritania", "de Mauritanie"),
+    "EG": ("from Egypt", "d’Égypte"),
+    "GB": ("from the United Kingdom", "du Royaume-Uni"),
+    "PT": ("from Portugal", "du Portugal"),
+    "GR": ("from Greece", "de Grèce"),
+    "MT": ("from Malta", "de Malte"),
+    "AT": ("from Austria", "d’Autriche"),
+    "SE": ("from Sweden", "de Suède"),
+    "NO": ("from Norway", "de Norvège"),
+    "DK": ("from Denmark", "du Danemark"),
+    "KW": ("from Kuwait", "du Koweït"),
+    "OM": ("from Oman", "d’Oman"),
+    "BH": ("from Bahrain", "de Bahreïn"),
+    "JO": ("from Jordan", "de Jordanie"),
+    "LB": ("from Lebanon", "du Liban"),
+    "CA": ("from Canada", "du Canada"),
+    "US": ("from the United States", "des États-Unis"),
+    "ZZ": ("from another country", "d’un autre pays"),
+}
+
+
+def country_from(code: Any, lang: str | None = None) -> str:
+    """ "from Germany" / « d’Allemagne »: the country as a sentence names where someone came from."""
+    pair = COUNTRY_FROM.get(str(code))
+    if pair is None:
+        return f"from {code}" if current_lang(lang) == "en" else f"de {code}"
+    return pair[0] if current_lang(lang) == "en" else pair[1]
+
+
 M_VOCAB = messages(
     "data.vocab",
     {f"{vocab}.{code}": tuple(rest) for vocab, rows in _VOCABULARIES.items() for code, *rest in rows},

@@ -26,7 +26,7 @@ import pandas as pd
 from .. import maps
 from .. import referral as logic
 from ..i18n import current_lang, fmt_number, messages
-from ..schema import label, labels
+from ..schema import country_from, label, labels
 from .common import esc
 
 M = messages(
@@ -50,10 +50,10 @@ M = messages(
         "step_upload": ("Trainers: use your own service directory", "Formateurs\u00a0: utiliser votre propre répertoire de services"),
         "case": ("Case", "Dossier"),
         "case_option": ("{name}, {age}, {town} ({n} needs)", "{name}, {age}\u00a0ans, {town} ({n}\u00a0besoins)"),
-        "card_profile_female": ("{name} {last}, {sex}, {age}. Returned from {country} on {date}; lives in {town} ({region}).",
-                                "{name} {last}, {sex}, {age}\u00a0ans. Rentrée de {country} le {date}\u00a0; vit à {town} ({region})."),
-        "card_profile_male": ("{name} {last}, {sex}, {age}. Returned from {country} on {date}; lives in {town} ({region}).",
-                              "{name} {last}, {sex}, {age}\u00a0ans. Rentré de {country} le {date}\u00a0; vit à {town} ({region})."),
+        "card_profile_female": ("{name} {last}, {sex}, {age}. Returned {country_from} on {date}; lives in {town} ({region}).",
+                                "{name} {last}, {sex}, {age}\u00a0ans. Rentrée {country_from} le {date}\u00a0; vit à {town} ({region})."),
+        "card_profile_male": ("{name} {last}, {sex}, {age}. Returned {country_from} on {date}; lives in {town} ({region}).",
+                              "{name} {last}, {sex}, {age}\u00a0ans. Rentré {country_from} le {date}\u00a0; vit à {town} ({region})."),
         "card_languages": ("Languages", "Langues"),
         "card_documents": ("Documents", "Documents", True),
         "card_vulnerabilities": ("Vulnerabilities", "Vulnérabilités"),
@@ -479,7 +479,7 @@ class ReferralExercise:
         profile = M("card_profile_female" if case.get("sex") == "female" else "card_profile_male", lang,
                     name=case["first_name"], last=case["last_name"],
                     sex=label("sex", case.get("sex"), lang).lower(), age=int(case["age"]),
-                    country=label("country", case.get("country_returned_from"), lang), date=date,
+                    country_from=country_from(case.get("country_returned_from"), lang), date=date,
                     town=case["town"], region=region)
 
         def codes(vocab, column, none="card_none"):
