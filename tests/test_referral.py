@@ -97,7 +97,7 @@ def test_each_rule_excludes_for_its_own_reason_in_both_languages():
     assert "Darija (Moroccan Arabic) and Standard Arabic" in excluded["LANG"].reasons("en")[0]
     docs = excluded["DOCS"].reasons("en")[0]
     assert "national electronic ID card (CNIE)" in docs and "birth certificate" not in docs.lower().split(":")[1]
-    assert "civil documentation service" in docs
+    assert "national police, DGSN" in docs
     assert excluded["FOCUS"].reasons("fr")[0].startswith("Réservé à ce public\u00a0: handicap ou survivant")
 
 
@@ -439,7 +439,7 @@ def test_no_form_to_a_public_office_carries_the_migration_history_unless_its_pur
 
 def test_the_civil_registry_and_the_identity_card_service_get_age_and_documents_only():
     for service_type in ("civil_registry", "identity_card_office"):
-        d = directory(service("DOC", category="documentation_legal", provider_type="public", service_type=service_type))
+        d = directory(service("DOC", category="documentation_legal", provider_type="public", service_kind=service_type))
         plan = R.Plan(case=CASE, needs=["documentation_legal"], choices={"documentation_legal": "DOC"},
                       consent=True, consent_date=dt.date(2026, 7, 1), shared=frozenset(R.SHAREABLE_FIELDS))
         assert R.shares_for(plan, d)["DOC"] == ("name", "contact", "age", "documents")
@@ -447,7 +447,7 @@ def test_the_civil_registry_and_the_identity_card_service_get_age_and_documents_
         assert "Libye" not in page and "2026-03-01" not in page
         assert 'data-field="documents"' in page and 'data-field="migration"' not in page
     # legal aid acts on what happened abroad: its form may carry the migration history
-    d = directory(service("LAW", category="documentation_legal", provider_type="ngo", service_type="legal_aid"))
+    d = directory(service("LAW", category="documentation_legal", provider_type="ngo", service_kind="legal_aid"))
     plan = R.Plan(case=CASE, needs=["documentation_legal"], choices={"documentation_legal": "LAW"},
                   consent=True, consent_date=dt.date(2026, 7, 1), shared=frozenset(R.SHAREABLE_FIELDS))
     assert "migration" in R.shares_for(plan, d)["LAW"]

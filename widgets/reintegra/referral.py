@@ -40,7 +40,7 @@ columns and baseline answers with the documented, illustrative mapping
 referral needs (IOM Data Protection Principles: specified purpose, consent,
 transfer to third parties). The fields of a form follow from the purpose of
 the referral, which is the type of service it goes to: :data:`REFERRAL_PURPOSES`
-declares, in one place, which fields of the case each purpose needs (a civil
+declares, in one place (by the ``service_kind`` of the service), which fields of the case each purpose needs (a civil
 registry office or the identity-card service of the national police gets the
 person's age and documents, never the country returned from or the return date);
 a service whose vulnerability focus is part
@@ -105,8 +105,12 @@ M = messages(
                          "Le service n’a indiqué aucune langue\u00a0: vérifiez par téléphone les langues parlées par le personnel."),
         "docs_none": ("No document required.", "Aucun document exigé."),
         "docs_ok": ("Documents asked for: {docs}; {name} has them.", "Documents exigés\u00a0: {docs}\u00a0; {name} les possède."),
-        "docs_fail": ("Documents asked for that {name} does not have: {missing}. A civil documentation service can help obtain them first.",
-                      "Documents exigés que {name} ne possède pas\u00a0: {missing}. Un service d’état civil peut aider à les obtenir d’abord."),
+        "docs_fail": ("Documents asked for that {name} does not have: {missing}. Help to obtain them first "
+                      "(the national identity card from the national police, DGSN; civil-status records from the "
+                      "civil registry).",
+                      "Documents exigés que {name} ne possède pas\u00a0: {missing}. Aidez d’abord à les obtenir "
+                      "(la carte nationale auprès de la Sûreté nationale, DGSN\u00a0; les actes d’état civil auprès "
+                      "de l’état civil)."),
         "focus_none": ("Open to everyone who needs it (no vulnerability focus).",
                        "Ouvert à toute personne qui en a besoin (pas de public prioritaire)."),
         "focus_ok": ("Reserved for this group: {focus}; {name} belongs to it.",
@@ -358,7 +362,7 @@ class Directory:
                 f[column] = ""
             f[column] = f[column].fillna("").astype(str).replace({"None": "", "nan": ""})
         for column in ("provider_name", "town", "region_id", "category", "sex", "cost", "contact_name", "phone", "email",
-                       "provider_type", "service_type"):
+                       "provider_type", "service_kind"):
             if column not in f:
                 f[column] = ""
             f[column] = f[column].astype("object").where(f[column].notna(), "").astype(str).replace({"None": ""})
@@ -369,7 +373,7 @@ class Directory:
         self.category = f["category"].to_numpy()
         self.provider_type = f["provider_type"].to_numpy(dtype=object)
         self.service_type = np.array([service_type_of(c, p, t) for c, p, t in
-                                      zip(self.category, self.provider_type, f["service_type"])], dtype=object)
+                                      zip(self.category, self.provider_type, f["service_kind"])], dtype=object)
         self.names = f["provider_name"].to_numpy(dtype=object)
         self.towns = f["town"].to_numpy(dtype=object)
         self.region = f["region_id"].to_numpy()

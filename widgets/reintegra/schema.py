@@ -762,7 +762,7 @@ M_TITLE = messages("data.title", {
     "provider_name": ("Provider", "Prestataire"),
     "category": ("Category", "Catégorie"),
     "provider_type": ("Provider type", "Type de prestataire"),
-    "service_type": ("Service type", "Nature du service"),
+    "service_kind": ("Kind of service", "Nature du service"),
     "min_age": ("Minimum age", "Âge minimum"),
     "max_age": ("Maximum age", "Âge maximum"),
     "service_sex": ("Open to", "Public accueilli"),
@@ -853,7 +853,7 @@ M_DESC = messages("data.description", {
     "services.service_id": ("service code, S followed by 5 digits", "code du service, S suivi de 5 chiffres"),
     "services.provider_name": ("fictional name of the provider", "nom fictif du prestataire"),
     "services.category": ("type of service", "type de service"),
-    "services.service_type": ("what the service does (for a public service, the type of the real institution); "
+    "services.service_kind": ("what the service does (for a public service, the type of the real institution); "
                               "it sets the purpose of a referral and so the data the referral form carries",
                               "ce que fait le service (pour un service public, le type de l’institution réelle) ; "
                               "il fixe le but de l’orientation, donc les données que porte la fiche d’orientation"),
@@ -986,7 +986,7 @@ TABLES: dict[str, list[FieldSpec]] = {
                   aliases=("categorie", "type de service", "service type", "domaine", "secteur")),
         FieldSpec("provider_type", "string", required=True, vocab="provider_type",
                   aliases=("type", "type de structure", "statut juridique", "nature")),
-        FieldSpec("service_type", "string", vocab="service_type",
+        FieldSpec("service_kind", "string", vocab="service_type",
                   aliases=("nature du service", "prestation", "what the service does")),
         FieldSpec("region_id", "string", required=True, aliases=("region", "code region")),
         FieldSpec("town", "string", required=True, upload="required",

@@ -615,7 +615,9 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         tw = np.array([towns[i].weight for i in members], dtype=float) ** 1.3
         sel = np.flatnonzero(r_idx == k)
         town_idx[sel] = np.array(members)[rng.choice(len(members), size=sel.size, p=tw / tw.sum())]
-        town_idx[sel[0]] = members[0]  # the seat: see the vocational training centre below
+        # the seat and the next largest town: see the vocational training establishments below
+        town_idx[sel[0]] = members[0]
+        town_idx[sel[1]] = max(members[1:], key=lambda i: towns[i].weight)
     region_id = np.array([regions[i].region_id for i in r_idx], dtype=object)
     town = np.array([towns[i].name for i in town_idx], dtype=object)
     lat, lon = _jitter_points(rng, np.array([towns[i].lat for i in town_idx]),
@@ -628,9 +630,9 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     category = np.array(CATEGORIES, dtype=object)[cat_idx]
     type_p = np.array([TYPE_BY_CATEGORY[c] for c in CATEGORIES])[cat_idx]
     ptype = np.array(PROVIDER_TYPES, dtype=object)[_choice_rows(rng, type_p)]
-    # OFPPT has establishments in every region: each region's first entry is a public
-    # vocational training establishment in the region's seat.
-    firsts = np.array([np.flatnonzero(r_idx == k)[0] for k in range(len(regions))])
+    # OFPPT has establishments in every region: each region's first two entries are
+    # public vocational training establishments, in its seat and its next largest town.
+    firsts = np.array([i for k in range(len(regions)) for i in np.flatnonzero(r_idx == k)[:2]])
     category[firsts] = "vocational_training"
     ptype[firsts] = "public"
 
@@ -766,7 +768,7 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     service_id = np.array([f"S{i:05d}" for i in range(1, n + 1)], dtype=object)
     table = pd.DataFrame({
         "service_id": service_id, "provider_name": names, "category": category, "provider_type": ptype,
-        "service_type": service_type, "region_id": region_id, "town": town, "lat": _coords_text(lat), "lon": _coords_text(lon),
+        "service_kind": service_type, "region_id": region_id, "town": town, "lat": _coords_text(lat), "lon": _coords_text(lon),
         "min_age": min_age, "max_age": max_age, "sex": sex,
         "languages": _join_flags(languages, LANGUAGES), "documents_required": _join_flags(docs_req, DOCUMENTS),
         "vulnerability_focus": _join_flags(focus, VULNERABILITIES), "capacity_per_month": capacity,
