@@ -68,12 +68,12 @@ def test_a_complete_assessment_like_the_reference_agrees_everywhere(exercise):
     answer_like_the_reference(exercise, "karim")
     statuses = exercise.check_button.click() or exercise.check()
     assert set(statuses.values()) == {"agree"}
-    assert "20 of 20 answers agree with the reference" in exercise.summary.value
+    assert "21 of 21 answers agree with the reference" in exercise.summary.value
     assert "Every answer agrees with the reference" in exercise.summary.value
     assert "Same as the reference." in exercise.feedback["eco_income"].value
     assert "the next question" in exercise.feedback["eco_income"].value  # the trainer's explanation
     assert "Reference" in exercise.scores.value  # the reference scores appear on the chart's table
-    assert "0.40 (Fragile)" in exercise.scores.value
+    assert "0.42 (Fragile)" in exercise.scores.value  # psychosocial 0.345: worry several days, sleep most days
 
 
 def test_checking_marks_differences_and_missing_answers_without_revealing_them(exercise):
@@ -86,7 +86,7 @@ def test_checking_marks_differences_and_missing_answers_without_revealing_them(e
     assert "Same as the reference." in exercise.feedback["soc_documents"].value
     assert "No answer yet" in exercise.feedback["eco_income"].value
     assert "occasional" not in exercise.feedback["eco_income"].value.lower()  # not revealed
-    assert "1 of 20 answers agrees with the reference, 1 differs, 18 not answered." in exercise.summary.value
+    assert "1 of 21 answers agrees with the reference, 1 differs, 19 not answered." in exercise.summary.value
     assert "Economic: 0 answers, 3 needed for a score." in exercise.summary.value  # guidance, not an error
     assert "You did not raise the flag “Urgent medical need”" in exercise.summary.value
     # changing an answer clears its stale feedback
@@ -214,7 +214,7 @@ def test_the_exercise_speaks_french(exercise_fr, tmp_path):
     w.choices["eco_work"].value = "none"
     w.check_button.click()
     assert f"La réponse de référence est «{NBSP}Travail occasionnel ou journalier{NBSP}»." in w.feedback["eco_work"].value
-    assert "19\u00a0réponses sur 20 concordent avec la référence, 1 diffère, 0 sans réponse." in w.summary.value
+    assert "20\u00a0réponses sur 21 concordent avec la référence, 1 diffère, 0 sans réponse." in w.summary.value
     assert "Instrument illustratif" in w.scores.value and "Composite" in w.scores.value
     assert "0,50" in w.scores.value  # decimal comma
     w.need_boxes["housing"].value = True

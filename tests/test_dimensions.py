@@ -60,3 +60,36 @@ def test_widget_speaks_french():
     sorter.check_button.click()
     assert "Pas tout à fait\u00a0: c’est la dimension sociale." in sorter.feedback["n2"].value
     assert "0 sur 12 juste, 1 à revoir" in sorter.summary.value  # 0 takes the singular in French
+
+
+def test_vocational_training_is_right_as_economic_or_social_and_the_feedback_explains_the_overlap():
+    overlapping = [n for n in dimensions.NEEDS if n.overlaps]
+    assert [n.id for n in overlapping] == ["n4"]
+    assert set(overlapping[0].accepted) == {"economic", "social"}
+    for lang, both, words in (("en", "Economic and social are both right", "overlap"),
+                              ("fr", "Économique et sociale sont toutes deux justes", "recoupent")):
+        for answer in ("economic", "social"):
+            sorter = DimensionSorter(lang)
+            sorter.choices["n4"].value = answer
+            sorter.check_button.click()
+            shown = sorter.feedback["n4"].value
+            assert ("Right." if lang == "en" else "Exact.") in shown
+            assert both in shown and words in shown
+        sorter = DimensionSorter(lang)
+        sorter.choices["n4"].value = "psychosocial"
+        sorter.check_button.click()
+        shown = sorter.feedback["n4"].value
+        if lang == "en":
+            assert "Not quite: this is economic or social." in shown
+        else:
+            assert "Pas tout à fait\u00a0: c’est la dimension économique ou sociale." in shown
+
+
+def test_a_sorting_with_vocational_training_as_social_is_all_right():
+    sorter = DimensionSorter("en")
+    for need in dimensions.NEEDS:
+        sorter.choices[need.id].value = need.accepted[-1]
+    assert sorter.choices["n4"].value == "social"
+    sorter.check_button.click()
+    assert "12 of 12 right" in sorter.summary.value
+    assert "All needs are in the right dimension" in sorter.summary.value

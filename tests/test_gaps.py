@@ -104,3 +104,36 @@ def test_course_data_shows_gaps_in_remote_regions():
     remote = set(load_regions().query("remote")["region_id"])
     missing = table[table["status"] == "missing"]
     assert missing["region_id"].isin(remote).mean() > 0.5  # services are scarcer in remote regions
+
+
+ALL_REGIONS = pd.DataFrame({
+    "region_id": ["MA-04", "MA-11", "MA-12"],
+    "name_en": ["Rabat-Sale-Kenitra", "Laayoune-Sakia El Hamra", "Dakhla-Oued Ed-Dahab"],
+    "name_fr": ["Rabat-Salé-Kénitra", "Laâyoune-Sakia El Hamra", "Dakhla-Oued Ed-Dahab"],
+})
+
+
+@pytest.mark.parametrize("lang,note", [
+    ("en", "do not imply official endorsement or acceptance by the authors of this course."),
+    ("fr", "n’impliquent pas l’approbation ou l’acceptation officielles des auteurs de ce cours."),
+])
+def test_laayoune_and_dakhla_carry_the_same_note_wherever_they_appear(lang, note):
+    rows = [("C1", "MA-11", "housing"), ("C2", "MA-12", "health"), ("C3", "MA-04", "housing")]
+    table = gaps.gap_table(services(), regions=ALL_REGIONS, needs=pd.DataFrame(rows, columns=["case_id", "region_id", "category"]))
+    names = {r: gaps.region_name(r, ALL_REGIONS, lang, mark=True) for r in ALL_REGIONS["region_id"]}
+    assert names["MA-11"].endswith("\u00a0*") and names["MA-12"].endswith("\u00a0*")
+    assert not names["MA-04"].endswith("*")
+    fig = gaps.gap_heatmap(table, ALL_REGIONS, lang)
+    texts = figure_texts(fig)
+    assert names["MA-11"] in texts and names["MA-12"] in texts
+    assert sum(note in t for t in texts) == 1 and note in fig.alt_text
+    to_png(fig)
+    readable = gaps.readable_table(table, ALL_REGIONS, lang)
+    assert set(readable.iloc[:, 0]) >= {names["MA-11"], names["MA-12"]}
+    assert note in readable.attrs["note"]
+    matrix = gaps.gap_matrix(table, "status", ALL_REGIONS, lang)
+    assert names["MA-11"] in matrix.index and note in matrix.attrs["note"]
+    # a view without those regions has no asterisk and no note
+    only_rabat = table[table["region_id"] == "MA-04"]
+    assert "note" not in gaps.readable_table(only_rabat, ALL_REGIONS, lang).attrs
+    assert not any(note in t for t in figure_texts(gaps.gap_heatmap(only_rabat, ALL_REGIONS, lang)))

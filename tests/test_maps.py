@@ -43,15 +43,15 @@ def test_base_map_follows_the_conventions():
 
 
 @pytest.mark.parametrize("lang,disclaimer,entries", [
-    ("en", "do not imply official endorsement or acceptance",
+    ("en", "do not imply official endorsement or acceptance by the authors of this course.",
      ["Health care (2)", "Housing and shelter (1)", "Regional seat", "Boundary not agreed (dashed)",
       "Returnee's town: Salé", "Referral chosen"]),
-    ("fr", "n’impliquent ni approbation ni acceptation officielles",
+    ("fr", "n’impliquent pas l’approbation ou l’acceptation officielles des auteurs de ce cours.",
      ["Soins de santé (2)", "Logement et hébergement (1)", "Chef-lieu de région", "Frontière non convenue (tirets)",
       "Ville de la personne\u00a0: Salé", "Orientation choisie"]),
 ])
 def test_disclaimer_and_legend_in_the_reader_language(lang, disclaimer, entries):
-    fig = maps.referral_map(REGIONS, SERVICES, case=CASE, chosen=SERVICES.iloc[[0, 2]], lang=lang)
+    fig = maps.referral_map(REGIONS, SERVICES, case=CASE, chosen=SERVICES.iloc[[0, 2]], lang=lang, view="country")
     texts = maps.figure_texts(fig)
     joined = " ".join(t.replace("\n", " ") for t in texts)
     assert disclaimer in joined
@@ -99,3 +99,29 @@ def test_figures_are_closed():
     for _ in range(3):
         maps.to_png(maps.referral_map(REGIONS, SERVICES, lang="en"))
     assert matplotlib.pyplot.get_fignums() == []
+
+
+def _legend_texts(fig):
+    return [t.get_text().replace("\n", " ") for ax in fig.axes[1:] for legend in ax.get_children()
+            if isinstance(legend, matplotlib.legend.Legend) for t in legend.get_texts()]
+
+
+@pytest.mark.parametrize("lang,entry", [("en", "Boundary not agreed (dashed)"), ("fr", "Frontière non convenue (tirets)")])
+def test_the_dashed_line_has_a_legend_entry_only_where_it_is_on_the_map(lang, entry):
+    laayoune = {**CASE, "town": "Laâyoune", "lat": 27.154, "lon": -13.203, "region_id": "MA-11"}
+    shown = {
+        "country": maps.referral_map(REGIONS, SERVICES, lang=lang, view="country"),
+        "rabat": maps.referral_map(REGIONS, SERVICES, case=CASE, zoom_region="MA-04", lang=lang),
+        "laayoune": maps.referral_map(REGIONS, SERVICES, case=laayoune, zoom_region="MA-11", lang=lang),
+    }
+    for name, fig in shown.items():
+        lon_min, lon_max = fig.axes[0].get_xlim()
+        lat_min, lat_max = fig.axes[0].get_ylim()
+        visible = maps.shared_line_visible((lon_min, lon_max, lat_min, lat_max))
+        assert visible == (name != "rabat"), name
+        assert (entry in _legend_texts(fig)) == visible, name
+        assert len(dashed_collections(fig)) == 1  # the line itself is always drawn
+        maps.to_png(fig)
+    # the line lies along 27.67° N: a view north of it does not contain it, one across it does
+    assert not maps.shared_line_visible((-10.0, -5.0, 30.0, 35.0))
+    assert maps.shared_line_visible((-14.0, -8.0, 27.0, 28.5))

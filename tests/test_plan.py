@@ -267,3 +267,26 @@ def test_french_typography_in_the_course_files(name):
     bad = [text for text in _french_strings(data)
            if _BAD_SPACE.search(text) or "« " in text or " »" in text]
     assert bad == [], bad[:3]
+
+
+def test_case_managers_refer_to_specialists_rather_than_run_therapy():
+    """Sleep, nightmares and startle after detention or trafficking go to a mental-health professional, early."""
+    for case_id in ("karim", "salma"):
+        reference = case_by_id(case_id).reference
+        assert "specialised_mh_referral" in reference.assistance, case_id
+    karim = case_by_id("karim").reference
+    assert "psychosocial_counselling" not in karim.assistance
+    why = karim.assistance_explanations["specialised_mh_referral"]
+    assert "mental-health professional" in why["en"] and "support and follow-up" in why["en"]
+    assert "professionnel de la santé mentale" in why["fr"] and "soutien et le suivi" in why["fr"]
+    beyond_role = re.compile(r"(counselling )?sessions? on (sleep|nightmares)|regular counselling sessions", re.I)
+    for case in CASES:
+        for aid, text in case.reference.assistance_explanations.items():
+            assert not beyond_role.search(text["en"]), (case.id, aid)
+    assert "distress" in GRID.assistance_type("specialised_mh_referral").needs
+
+
+def test_the_reference_answers_treat_a_regular_route_as_a_choice():
+    assert case_by_id("fatima").reference.answers["psy_remigration"] == "regular"
+    assert case_by_id("youssef").reference.answers["psy_remigration"] == "regular"
+    assert all("psy_sleep" in case.reference.answers for case in CASES)

@@ -97,7 +97,7 @@ def test_each_rule_excludes_for_its_own_reason_in_both_languages():
     assert "Darija (Moroccan Arabic) and Standard Arabic" in excluded["LANG"].reasons("en")[0]
     docs = excluded["DOCS"].reasons("en")[0]
     assert "national electronic ID card (CNIE)" in docs and "birth certificate" not in docs.lower().split(":")[1]
-    assert "civil documentation service" in docs
+    assert "national police, DGSN" in docs
     assert excluded["FOCUS"].reasons("fr")[0].startswith("Réservé à ce public\u00a0: handicap ou survivant")
 
 
@@ -408,3 +408,60 @@ def test_course_data_gives_varied_exercise_cases():
     result = R.match(case, "job_placement", d)
     assert result.eligible and result.excluded
     assert all(m.reasons("en") for m in result.excluded)
+
+
+# ------------------------------------------------------------------ data minimisation by purpose
+
+
+def test_each_purpose_is_declared_once_and_only_legal_aid_needs_the_migration_history():
+    assert set(R.REFERRAL_PURPOSES) == set(VOCABULARIES["service_type"])
+    assert {p for p, fields in R.REFERRAL_PURPOSES.items() if "migration" in fields} == {"legal_aid"}
+    assert set(R.SERVICE_TYPE_CATEGORY) == set(R.REFERRAL_PURPOSES)
+    assert set(R.SERVICE_TYPE_CATEGORY.values()) == set(VOCABULARIES["service_category"])
+
+
+def test_no_form_to_a_public_office_carries_the_migration_history_unless_its_purpose_needs_it():
+    """Exhaustive over categories, declared or missing service types, and every vulnerability focus."""
+    person = R.as_person({**CASE, "vulnerabilities": ";".join(VOCABULARIES["vulnerability"])})
+    focuses = [()] + [(v,) for v in VOCABULARIES["vulnerability"]] + [tuple(VOCABULARIES["vulnerability"])]
+    checked = 0
+    for category in VOCABULARIES["service_category"]:
+        for service_type in ("", *VOCABULARIES["service_type"]):
+            for focus in focuses:
+                fields = R.needed_fields(category, focus, person, service_type, "public")
+                purpose = R.service_type_of(category, "public", service_type)
+                assert ("migration" in fields) == ("migration" in R.REFERRAL_PURPOSES[purpose]), (category, service_type)
+                if not service_type:  # a public office whose file does not say its type
+                    assert "migration" not in fields, category
+                checked += 1
+    assert checked == 11 * 24 * 8
+
+
+def test_the_civil_registry_and_the_identity_card_service_get_age_and_documents_only():
+    for service_type in ("civil_registry", "identity_card_office"):
+        d = directory(service("DOC", category="documentation_legal", provider_type="public", service_kind=service_type))
+        plan = R.Plan(case=CASE, needs=["documentation_legal"], choices={"documentation_legal": "DOC"},
+                      consent=True, consent_date=dt.date(2026, 7, 1), shared=frozenset(R.SHAREABLE_FIELDS))
+        assert R.shares_for(plan, d)["DOC"] == ("name", "contact", "age", "documents")
+        page = R.form_html(plan, d, "fr")
+        assert "Libye" not in page and "2026-03-01" not in page
+        assert 'data-field="documents"' in page and 'data-field="migration"' not in page
+    # legal aid acts on what happened abroad: its form may carry the migration history
+    d = directory(service("LAW", category="documentation_legal", provider_type="ngo", service_kind="legal_aid"))
+    plan = R.Plan(case=CASE, needs=["documentation_legal"], choices={"documentation_legal": "LAW"},
+                  consent=True, consent_date=dt.date(2026, 7, 1), shared=frozenset(R.SHAREABLE_FIELDS))
+    assert "migration" in R.shares_for(plan, d)["LAW"]
+    assert "Libye, 2026-03-01" in R.form_html(plan, d, "fr")
+
+
+def test_no_public_service_of_the_course_directory_gets_the_migration_history():
+    d = R.Directory.load()
+    public = [sid for sid, kind in zip(d.ids, d.provider_type) if kind == "public"]
+    assert len(public) > 100
+    case = {**CASE, "vulnerabilities": ";".join(VOCABULARIES["vulnerability"])}
+    for sid in public:
+        category = str(d.category[d.position[sid]])
+        plan = R.Plan(case=case, needs=[category], choices={category: sid}, consent=True,
+                      consent_date=dt.date(2026, 7, 1), shared=frozenset(R.SHAREABLE_FIELDS))
+        assert "migration" not in R.shares_for(plan, d)[sid], sid
+        assert "Libya" not in R.form_html(plan, d, "en"), sid

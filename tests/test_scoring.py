@@ -291,3 +291,37 @@ def test_scoring_a_large_caseload_is_fast():
     elapsed = time.perf_counter() - start
     assert len(scored) == n
     assert elapsed < 5.0, f"scoring 100,000 cases took {elapsed:.1f} s"
+
+
+# ---------------------------------------------------------------- two items the field asked to fix
+
+
+def _psychosocial(remigration):
+    answers = {"psy_distress": "several", "psy_sleep": "rarely", "psy_support": "one", "psy_participation": "sometimes",
+               "psy_belonging": "partly", "psy_remigration": remigration}
+    return scoring.score_answers(INSTRUMENT, answers).dimensions["psychosocial"].score
+
+
+def test_a_regular_route_by_choice_does_not_count_against_the_returnee():
+    options = {o.code: o.score for o in INSTRUMENT.item("psy_remigration").options}
+    assert options["regular"] == options["no"] == 1.0  # choosing a legal route scores as staying
+    assert options["must"] == options["irregular"] == 0.0  # forced to leave, or an irregular route: the risk
+    assert 0 < options["maybe"] < 1
+    assert _psychosocial("regular") == pytest.approx(_psychosocial("no"))
+    assert _psychosocial("irregular") == pytest.approx(_psychosocial("must"))
+    assert _psychosocial("must") < _psychosocial("maybe") < _psychosocial("no")
+    note = INSTRUMENT.item("psy_remigration").note
+    assert "legitimate choice" in note["en"] and "choix légitime" in note["fr"]
+
+
+def test_worry_and_sleep_are_two_items_not_one_double_question():
+    distress, sleep = INSTRUMENT.item("psy_distress"), INSTRUMENT.item("psy_sleep")
+    assert "sleep" not in distress.text["en"].lower() and "sommeil" not in distress.text["fr"].lower()
+    assert "sleep" in sleep.text["en"].lower() and "dormir" in sleep.text["fr"]
+    assert distress.dimension == sleep.dimension == "psychosocial"
+    weights = [i.weight for i in ITEMS if i.dimension == "psychosocial"]
+    assert sum(weights) == pytest.approx(1.0)
+    base = {"psy_support": "one", "psy_participation": "sometimes", "psy_belonging": "partly", "psy_remigration": "no"}
+    sad_sleeps = scoring.score_answers(INSTRUMENT, {**base, "psy_distress": "most_days", "psy_sleep": "never"})
+    calm_no_sleep = scoring.score_answers(INSTRUMENT, {**base, "psy_distress": "never", "psy_sleep": "most_days"})
+    assert sad_sleeps.dimensions["psychosocial"].score != calm_no_sleep.dimensions["psychosocial"].score

@@ -18,6 +18,7 @@ M = messages(
         "economic": "Economic",
         "social": "Social",
         "psychosocial": "Psychosocial",
+        "or": "or",
         # The needs: what a case manager heard, and why it belongs where it does.
         "n1": "Has debts from paying for the journey and no income to repay them.",
         "n1_why": "Debt and the lack of an income-generating activity are the core of the economic dimension.",
@@ -26,7 +27,10 @@ M = messages(
         "n3": "Cannot sleep and has nightmares since detention in Libya.",
         "n3_why": "Emotional and psychological well-being is the psychosocial dimension; a specialist referral may be needed.",
         "n4": "Wants to train as a refrigeration technician but the nearest course is full.",
-        "n4_why": "Vocational training serves re-entry into economic life: economic dimension.",
+        "n4_why": ("Vocational training sits where two dimensions overlap. It is education and training, "
+                   "an access-to-services need of the social dimension (Module 1 teaches it there), and it "
+                   "serves re-entry into economic life. Economic and social are both right: the plan links the "
+                   "training to a job or an activity."),
         "n5": "Her two children are not enrolled in school since the family came back.",
         "n5_why": "Access to education is an access-to-services need: social dimension.",
         "n6": "Feels ashamed to meet neighbours after coming back without money.",
@@ -46,8 +50,10 @@ M = messages(
     },
 )
 
-ANSWERS = {
-    "n1": "economic", "n2": "social", "n3": "psychosocial", "n4": "economic",
+# The dimension each need belongs to. A need that sits where two dimensions
+# overlap lists both: either answer is right, and its reason explains why.
+ANSWERS: dict[str, str | tuple[str, ...]] = {
+    "n1": "economic", "n2": "social", "n3": "psychosocial", "n4": ("economic", "social"),
     "n5": "social", "n6": "psychosocial", "n7": "social", "n8": "economic",
     "n9": "social", "n10": "psychosocial", "n11": "psychosocial", "n12": "social",
 }
@@ -56,7 +62,16 @@ ANSWERS = {
 @dataclass(frozen=True)
 class Need:
     id: str
-    dimension: str
+    dimension: str  # the first (or only) dimension the need belongs to
+    accepted: tuple[str, ...] = ()  # every dimension accepted as right
+
+    def __post_init__(self) -> None:
+        if not self.accepted:
+            object.__setattr__(self, "accepted", (self.dimension,))
+
+    @property
+    def overlaps(self) -> bool:
+        return len(self.accepted) > 1
 
     def text(self, lang: str | None = None) -> str:
         return M(self.id, lang)
@@ -65,11 +80,20 @@ class Need:
         return M(f"{self.id}_why", lang)
 
 
-NEEDS = tuple(Need(nid, dim) for nid, dim in ANSWERS.items())
+NEEDS = tuple(
+    Need(nid, dims[0], tuple(dims)) if isinstance(dims, tuple) else Need(nid, dims)
+    for nid, dims in ANSWERS.items()
+)
 
 
 def dimension_label(dimension: str, lang: str | None = None) -> str:
     return M(dimension, lang)
+
+
+def expected_label(need: Need, lang: str | None = None) -> str:
+    """The dimension(s) a need belongs to, in words: "economic or social"."""
+    words = [dimension_label(d, lang).lower() for d in need.accepted]
+    return f" {M('or', lang)} ".join(words)
 
 
 @dataclass(frozen=True)
@@ -87,7 +111,7 @@ def check(answers: dict[str, str | None]) -> list[Verdict]:
         if answer not in DIMENSIONS:
             verdicts.append(Verdict(need, None, "missing"))
         else:
-            verdicts.append(Verdict(need, answer, "right" if answer == need.dimension else "wrong"))
+            verdicts.append(Verdict(need, answer, "right" if answer in need.accepted else "wrong"))
     return verdicts
 
 

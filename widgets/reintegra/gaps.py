@@ -19,6 +19,11 @@ or ``capacity`` for planning):
 * ``covered``: the measure meets the need;
 * ``no_need``: no open case needs it (the services may still serve others).
 
+Laâyoune-Sakia El Hamra and Dakhla-Oued Ed-Dahab (:data:`NOTED_REGIONS`) lie in
+territory whose status is disputed: wherever the analysis names them (chart,
+matrix, table) they carry an asterisk and the same note, worded as the maps'
+disclaimer (:func:`region_note`).
+
 The comparison is indicative: a case may be referred to a neighbouring region,
 and not every open case needs a referral this month. It shows trainers and
 partners where to look first when building or funding a local referral network.
@@ -42,6 +47,8 @@ from .i18n import current_lang, messages, plural
 from .referral import CATEGORIES, category_label, priority_needs
 
 STATUSES = ("missing", "short", "covered", "no_need")
+NOTED_REGIONS = ("MA-11", "MA-12")  # named with an asterisk and the note, wherever they appear
+NOTE_MARK = "\u00a0*"
 
 M = messages(
     "gaps",
@@ -67,12 +74,15 @@ M = messages(
         "status": "Status",
         "indicative": ("Indicative: a case can be referred to a neighbouring region, and not every open case needs a referral this month. "
             "Synthetic course data."),
-        "alt": "Heat map of {regions} regions by {categories} service categories. {missing}, {short}, {covered}.",
+        "alt": ("Heat map of {regions} regions by {categories} service categories. {missing} cells with no service where cases need one, "
+            "{short} cells where places fall short of needs, {covered} cells covered."),
+        "region_note": ("* The names shown and the designations used for the regions marked with an asterisk do not imply "
+            "official endorsement or acceptance by the authors of this course."),
+        "summary": plural("{n} region–category pair has cases in need and no service; {short}.",
+                          "{n} region–category pairs have cases in need and no service; {short}."),
         "alt_missing": plural("{n} cell with no service where cases need one", "{n} cells with no service where cases need one"),
         "alt_short": plural("{n} cell where places fall short of needs", "{n} cells where places fall short of needs"),
         "alt_covered": plural("{n} cell covered", "{n} cells covered"),
-        "summary": plural("{n} region–category pair has cases in need and no service; {short}.",
-                          "{n} region–category pairs have cases in need and no service; {short}."),
         "summary_short": plural("{n} has too few places", "{n} have too few places"),
     },
 )
@@ -147,21 +157,31 @@ def gap_matrix(table: pd.DataFrame, value: str = "status", regions: pd.DataFrame
     if value == "status" and labels:
         matrix = matrix.apply(lambda col: col.map(lambda s: M(f"{s}_short", lang)))
     if labels:
-        matrix.index = [region_name(r, regions, lang) for r in matrix.index]
+        note = region_note(matrix.index, lang)
+        matrix.index = [region_name(r, regions, lang, mark=True) for r in matrix.index]
+        if note:
+            matrix.attrs["note"] = note
         matrix.columns = [category_label(c, lang) for c in matrix.columns]
         matrix.index.name = M("region", lang)
         matrix.columns.name = M("category", lang)
     return matrix
 
 
-def region_name(region_id: str, regions: pd.DataFrame | None, lang: str | None = None) -> str:
+def region_name(region_id: str, regions: pd.DataFrame | None, lang: str | None = None, mark: bool = False) -> str:
+    """The region's name in ``lang``; with ``mark``, an asterisk after a region of :data:`NOTED_REGIONS`."""
     lang = current_lang(lang)
+    name = str(region_id)
     if regions is not None and len(regions):
         row = regions[regions["region_id"] == region_id]
         column = f"name_{lang}" if f"name_{lang}" in regions else "name_en"
         if len(row) and column in row:
-            return str(row.iloc[0][column])
-    return str(region_id)
+            name = str(row.iloc[0][column])
+    return name + NOTE_MARK if mark and region_id in NOTED_REGIONS else name
+
+
+def region_note(region_ids, lang: str | None = None) -> str:
+    """The note that goes with the regions marked with an asterisk, if any of ``region_ids`` is one."""
+    return M("region_note", lang) if any(r in NOTED_REGIONS for r in region_ids) else ""
 
 
 def counts(table: pd.DataFrame) -> dict[str, int]:
@@ -182,14 +202,18 @@ def readable_table(table: pd.DataFrame, regions: pd.DataFrame | None = None, lan
     t = t.sort_values(["status", "need"], ascending=[True, False], key=lambda s: s.map(
         {k: i for i, k in enumerate(STATUSES)}) if s.name == "status" else s)
     measure = table["measure"].iloc[0] if len(table) else "places"
-    return pd.DataFrame({
-        M("region", lang): [region_name(r, regions, lang) for r in t["region_id"]],
+    readable = pd.DataFrame({
+        M("region", lang): [region_name(r, regions, lang, mark=True) for r in t["region_id"]],
         M("category", lang): [category_label(c, lang) for c in t["category"]],
         M("need", lang): t["need"].to_numpy(),
         M("services", lang): t["services"].to_numpy(),
         M(measure, lang): t[measure].to_numpy(),
         M("status", lang): [f"{STATUS_SYMBOLS[s]} {M(s + '_short', lang)}" for s in t["status"]],
     })
+    note = region_note(t["region_id"], lang)
+    if note:  # shown under the table wherever the table is shown
+        readable.attrs["note"] = note
+    return readable
 
 
 def gap_heatmap(table: pd.DataFrame, regions: pd.DataFrame | None = None, lang: str | None = None,
@@ -222,7 +246,7 @@ def gap_heatmap(table: pd.DataFrame, regions: pd.DataFrame | None = None, lang: 
     ax.set_xticklabels([textwrap.fill(category_label(c, lang), 14, break_long_words=False) for c in order_c], fontsize=8)
     ax.xaxis.tick_top()
     ax.set_yticks(np.arange(n_r) + 0.5)
-    ax.set_yticklabels([region_name(r, regions, lang) for r in order_r], fontsize=9)
+    ax.set_yticklabels([region_name(r, regions, lang, mark=True) for r in order_r], fontsize=9)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
@@ -232,10 +256,15 @@ def gap_heatmap(table: pd.DataFrame, regions: pd.DataFrame | None = None, lang: 
     fig.text(0.01, 0.93, M("cell_help", lang, measure=measure_text), fontsize=9.5, va="center")
     handles = [Patch(facecolor=STATUS_COLOURS[s], edgecolor="#999999", hatch=STATUS_HATCH[s],
                      label=f"{STATUS_SYMBOLS[s]}  {M(s, lang)}") for s in STATUSES]
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.03), ncol=2, fontsize=9,
+    note = region_note(order_r, lang)
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.01, 0.045 if note else 0.03), ncol=2, fontsize=9,
                frameon=False, handlelength=2.2, handleheight=1.3)
-    fig.text(0.01, 0.018, M("indicative", lang), fontsize=7.5, color="#333333", style="italic", va="center")
+    fig.text(0.01, 0.036 if note else 0.018, M("indicative", lang), fontsize=7.5, color="#333333", style="italic",
+             va="center")
+    if note:
+        fig.text(0.01, 0.014, note, fontsize=7.5, color="#333333", style="italic", va="center", gid="region-note")
     c = counts(table)
     fig.alt_text = M("alt", lang, regions=n_r, categories=n_c, missing=M.n("alt_missing", c["missing"], lang),
-                     short=M.n("alt_short", c["short"], lang), covered=M.n("alt_covered", c["covered"], lang))
+                     short=M.n("alt_short", c["short"], lang),
+                     covered=M.n("alt_covered", c["covered"], lang)) + (" " + note if note else "")
     return fig

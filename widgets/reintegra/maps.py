@@ -7,7 +7,9 @@ data card). Conventions, as the data card asks:
 * Morocco and the feature Natural Earth labels "W. Sahara" share one fill; the
   line the two features share is drawn **dashed**. In Natural Earth 1:50m that
   shared line is a line of control, not an agreed boundary; the map names
-  neither feature and prints the standard disclaimer in the reader's language.
+  neither feature and prints the standard disclaimer (worded as the United
+  Nations' and IOM's) in the reader's language. The dashed line has a legend
+  entry only when part of it lies in the view shown.
 * Neighbouring countries are drawn lighter, with their names in grey.
 * Services are shown by category with a colour **and** a marker shape (Okabe–Ito
   palette: distinguishable with the common forms of colour blindness), so that
@@ -46,8 +48,9 @@ from .synth.geo import haversine_km, load_outline  # noqa: E402
 M = messages(
     "maps",
     {
+        # Worded as the United Nations and IOM word the disclaimer on their maps.
         "disclaimer": ("The boundaries and names shown and the designations used on this map do not imply "
-            "official endorsement or acceptance."),
+            "official endorsement or acceptance by the authors of this course."),
         "dashed": "Boundary not agreed (dashed)",
         "synthetic": "Services and returnee are fictional (synthetic course data).",
         "case_town": "Returnee's town: {town}",
@@ -189,6 +192,19 @@ _PLACE_LABELS = {
 # The outline file has no Mali: this patch, drawn under the neighbours, keeps the
 # land south-east of Mauritania from looking like sea. Every point of it is land.
 _HINTERLAND = np.array([(-12.0, 10.0), (8.0, 10.0), (8.0, 27.4), (-8.7, 27.4), (-12.0, 26.0)])
+
+
+def shared_line_visible(extent, path: str | None = None, samples: int = 8) -> bool:
+    """Whether any part of the dashed line lies inside ``extent`` (lon_min, lon_max, lat_min, lat_max)."""
+    lon_min, lon_max, lat_min, lat_max = extent
+    edges = base_geometry(path).shared_edges
+    if not len(edges):
+        return False
+    t = np.linspace(0.0, 1.0, samples)[None, :, None]
+    points = edges[:, :1, :] + (edges[:, 1:, :] - edges[:, :1, :]) * t  # (n, samples, 2): lon, lat
+    inside = ((points[..., 0] > lon_min) & (points[..., 0] < lon_max)
+              & (points[..., 1] > lat_min) & (points[..., 1] < lat_max))
+    return bool(inside.any())
 
 
 def draw_base(ax, lang: str | None = None, path: str | None = None) -> None:
@@ -587,8 +603,9 @@ def referral_map(
             seen.add(town)
             if lon_min < lon < lon_max and lat_min < lat < lat_max:
                 labeller.place(town, lon, lat, fontsize=8, colour="#555555", gap=gap)
-    other_handles.append(Line2D([], [], color=LAND_EDGE, linewidth=1.1, linestyle=(0, (4, 3)),
-                                label=M("dashed", lang)))
+    if shared_line_visible(extent, outline_path):  # its legend only where the line is on the map
+        other_handles.append(Line2D([], [], color=LAND_EDGE, linewidth=1.1, linestyle=(0, (4, 3)),
+                                    label=M("dashed", lang)))
 
     # Legends, stacked in the right-hand column: what is on the map, then the services.
     for handle in other_handles + service_handles:

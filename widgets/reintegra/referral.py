@@ -38,8 +38,12 @@ columns and baseline answers with the documented, illustrative mapping
 
 **Data minimisation.** A referral shares with the provider only what that
 referral needs (IOM Data Protection Principles: specified purpose, consent,
-transfer to third parties). :data:`NEEDED_FIELDS` says, per category, which
-fields of the case a provider needs; a service whose vulnerability focus is part
+transfer to third parties). The fields of a form follow from the purpose of
+the referral, which is the type of service it goes to: :data:`REFERRAL_PURPOSES`
+declares, in one place (by the ``service_kind`` of the service), which fields of the case each purpose needs (a civil
+registry office or the identity-card service of the national police gets the
+person's age and documents, never the country returned from or the return date);
+a service whose vulnerability focus is part
 of its eligibility also needs the matching vulnerability group. Every referral
 form holds the fields the learner chose to share *and* the referral needs;
 the plan check flags fields shared that no referral needs.
@@ -93,7 +97,9 @@ M = messages(
         "lang_unknown": "The service recorded no language: check by phone which languages the staff speak.",
         "docs_none": "No document required.",
         "docs_ok": "Documents asked for: {docs}; {name} has them.",
-        "docs_fail": "Documents asked for that {name} does not have: {missing}. A civil documentation service can help obtain them first.",
+        "docs_fail": ("Documents asked for that {name} does not have: {missing}. Help to obtain them first "
+                      "(the national identity card from the national police, DGSN; civil-status records from the "
+                      "civil registry)."),
         "focus_none": "Open to everyone who needs it (no vulnerability focus).",
         "focus_ok": "Reserved for this group: {focus}; {name} belongs to it.",
         "focus_fail": "Reserved for this group: {focus}; {name} does not belong to it.",
@@ -204,12 +210,13 @@ M = messages(
         "col_consent_date": "consent_date",
         "export_no_consent": "No referral form without consent: record {name}'s consent first.",
         "export_nothing": "Choose at least one service before exporting.",
-        "describe_head": "{need}: {services}, {eligible}, {excluded}.",
+        "describe_head": "{need}: {n} services in the directory, {eligible} eligible, {excluded} excluded.",
+        "col_category": "Service category",
+        "col_purpose": "Purpose of the referral (type of service)",
+        "col_fields": "Needs, besides name and phone number",
         "describe_services": plural("{n} service in the directory", "{n} services in the directory"),
         "describe_eligible": plural("{n} eligible", "{n} eligible"),
         "describe_excluded": plural("{n} excluded", "{n} excluded"),
-        "col_category": "Service category",
-        "col_fields": "Needs, besides name and phone number",
     },
 )
 
@@ -304,7 +311,7 @@ class Directory:
                 f[column] = ""
             f[column] = f[column].fillna("").astype(str).replace({"None": "", "nan": ""})
         for column in ("provider_name", "town", "region_id", "category", "sex", "cost", "contact_name", "phone", "email",
-                       "provider_type"):
+                       "provider_type", "service_kind"):
             if column not in f:
                 f[column] = ""
             f[column] = f[column].astype("object").where(f[column].notna(), "").astype(str).replace({"None": ""})
@@ -313,6 +320,9 @@ class Directory:
         self.ids = f["service_id"].to_numpy()
         self.position = {sid: k for k, sid in enumerate(self.ids)}
         self.category = f["category"].to_numpy()
+        self.provider_type = f["provider_type"].to_numpy(dtype=object)
+        self.service_type = np.array([service_type_of(c, p, t) for c, p, t in
+                                      zip(self.category, self.provider_type, f["service_kind"])], dtype=object)
         self.names = f["provider_name"].to_numpy(dtype=object)
         self.towns = f["town"].to_numpy(dtype=object)
         self.region = f["region_id"].to_numpy()
@@ -972,19 +982,68 @@ SHAREABLE_FIELDS: tuple[str, ...] = (
 SENSITIVE_FIELDS = frozenset({"health", "mental", "protection", "family", "debt"})
 ALWAYS_NEEDED = ("name", "contact")
 
-# ILLUSTRATIVE: what a provider of each category needs to take a referral.
+# ILLUSTRATIVE, and the only place that says it: the purpose of a referral (the
+# type of service it goes to, the ``service_type`` vocabulary) -> the fields of the
+# case that purpose needs, besides name and contact. The migration history
+# ("migration": country returned from and return date) is needed only where the
+# service acts on what happened abroad (legal aid: wages unpaid abroad, documents
+# kept by an employer, a complaint against a recruiter); no public office needs it.
+_WORK = ("age", "languages", "education", "skills", "occupation")
+_TRAINING = ("age", "languages", "education", "skills")
+_PROJECT = ("age", "education", "skills", "occupation")
+_HEALTH = ("sex", "age", "languages", "health")
+_MIND = ("sex", "age", "languages", "mental")
+_HOME = ("age", "household", "marital", "family")
+_SCHOOL = ("age", "languages", "education")
+REFERRAL_PURPOSES: dict[str, tuple[str, ...]] = {
+    "employment_agency": _WORK, "job_search_support": _WORK,
+    "vocational_training_centre": _TRAINING, "vocational_course": _TRAINING,
+    "income_project_support": _PROJECT, "business_support": _PROJECT,
+    "microfinance": ("age", "household", "debt"),
+    "health_centre": _HEALTH, "health_care": _HEALTH,
+    "mental_health_service": _MIND, "psychosocial_support": _MIND,
+    "social_protection_establishment": _HOME, "shelter": _HOME,
+    "civil_registry": ("age", "documents"),
+    "identity_card_office": ("age", "documents"),
+    "violence_support_unit": ("sex", "age", "languages", "protection"),
+    "legal_aid": ("age", "languages", "documents", "migration"),
+    "second_chance_school": _SCHOOL, "literacy_education": _SCHOOL,
+    "social_centre": _HOME,
+    "health_coverage_enrolment": ("age", "household", "marital"),
+    "social_assistance": _HOME,
+    "family_support": ("age", "languages", "household", "marital", "family"),
+}
+
+# The purpose of a referral to a service whose file does not say its type: by
+# category, for a public office and for any other provider. The public default is
+# the purpose that needs the least (a public documentation office: civil registry).
+DEFAULT_SERVICE_TYPE: dict[str, tuple[str, str]] = {
+    "job_placement": ("employment_agency", "job_search_support"),
+    "vocational_training": ("vocational_training_centre", "vocational_course"),
+    "business_development": ("income_project_support", "business_support"),
+    "financial_services": ("microfinance", "microfinance"),
+    "health": ("health_centre", "health_care"),
+    "mental_health_psychosocial": ("mental_health_service", "psychosocial_support"),
+    "housing": ("social_protection_establishment", "shelter"),
+    "documentation_legal": ("civil_registry", "legal_aid"),
+    "education": ("second_chance_school", "literacy_education"),
+    "social_protection": ("social_centre", "social_assistance"),
+    "family_community": ("family_support", "family_support"),
+}
+
+
+def service_type_of(category: str, provider_type: str = "", service_type: str = "") -> str:
+    """The purpose of a referral to a service: its declared type, or the default of its category."""
+    if service_type in REFERRAL_PURPOSES:
+        return service_type
+    public, other = DEFAULT_SERVICE_TYPE.get(category, ("", ""))
+    return public if provider_type == "public" else other
+
+
+# What a provider of each category needs, for a service of the category's usual
+# (non-public) type: a view of REFERRAL_PURPOSES, kept for the lesson's tables.
 NEEDED_FIELDS: dict[str, tuple[str, ...]] = {
-    "job_placement": ("age", "languages", "education", "skills", "occupation"),
-    "vocational_training": ("age", "languages", "education", "skills"),
-    "business_development": ("age", "education", "skills", "occupation"),
-    "financial_services": ("age", "household", "debt"),
-    "health": ("sex", "age", "languages", "health"),
-    "mental_health_psychosocial": ("sex", "age", "languages", "mental"),
-    "housing": ("age", "household", "marital", "family"),
-    "documentation_legal": ("age", "documents", "migration"),
-    "education": ("age", "languages", "education"),
-    "social_protection": ("age", "household", "marital", "family", "health"),
-    "family_community": ("age", "languages", "household", "marital", "family"),
+    category: REFERRAL_PURPOSES[other] for category, (_public, other) in DEFAULT_SERVICE_TYPE.items()
 }
 
 # The field that carries each vulnerability (a service's focus makes it needed).
@@ -1002,13 +1061,16 @@ def field_label(name: str, lang: str | None = None) -> str:
     return M(f"field_{name}", lang)
 
 
-def needed_fields(category: str, focus: Iterable[str] = (), person: Person | None = None) -> tuple[str, ...]:
-    """Fields a referral to a service of ``category`` needs.
+def needed_fields(category: str, focus: Iterable[str] = (), person: Person | None = None,
+                  service_type: str = "", provider_type: str = "") -> tuple[str, ...]:
+    """Fields a referral needs, from its purpose: the type of the service it goes to
+    (or, if the service does not say, the usual type of its category).
 
     A service whose vulnerability focus is an eligibility rule also needs to see
     that the returnee qualifies: the field of the focus the returnee has.
     """
-    fields = list(ALWAYS_NEEDED) + list(NEEDED_FIELDS.get(category, ("age",)))
+    purpose = service_type_of(category, provider_type, service_type)
+    fields = list(ALWAYS_NEEDED) + list(REFERRAL_PURPOSES.get(purpose, ("age",)))
     for code in focus:
         if person is None or code in person.vulnerabilities:
             extra = VULNERABILITY_FIELD.get(code)
@@ -1022,7 +1084,8 @@ def service_needed_fields(directory: Directory, service_id: str, person: Person)
     if k is None:
         return ALWAYS_NEEDED
     focus = _decode_mask(int(directory.focus_mask[k]), VOCABULARIES["vulnerability"])
-    return needed_fields(str(directory.category[k]), focus, person)
+    return needed_fields(str(directory.category[k]), focus, person, str(directory.service_type[k]),
+                         str(directory.provider_type[k]))
 
 
 def field_value(name: str, case: Mapping, lang: str | None = None) -> str:
@@ -1452,11 +1515,26 @@ def describe(result: MatchResult, lang: str | None = None, eligible: int = 3, ex
 
 
 def needed_fields_table(lang: str | None = None) -> pd.DataFrame:
-    """What each category of service needs to take a referral (data minimisation), as a table."""
+    """What each purpose of referral needs the service to know (data minimisation), as a table:
+    one row per type of service, by category."""
     lang = current_lang(lang)
     rows = []
     for category in CATEGORIES:
-        fields = [f for f in needed_fields(category) if f not in ALWAYS_NEEDED]
-        rows.append({M("col_category", lang): category_label(category, lang),
-                     M("col_fields", lang): ", ".join(_lower_first(field_label(f, lang)) for f in fields)})
+        types = [t for t in VOCABULARIES["service_type"]
+                 if t in REFERRAL_PURPOSES and SERVICE_TYPE_CATEGORY.get(t) == category]
+        for purpose in types:
+            fields = [f for f in REFERRAL_PURPOSES[purpose] if f not in ALWAYS_NEEDED]
+            rows.append({M("col_category", lang): category_label(category, lang),
+                         M("col_purpose", lang): label("service_type", purpose, lang),
+                         M("col_fields", lang): ", ".join(_lower_first(field_label(f, lang)) for f in fields)})
     return pd.DataFrame(rows)
+
+
+# The category each type of service belongs to (a type serves one category).
+SERVICE_TYPE_CATEGORY: dict[str, str] = {
+    **{public: c for c, (public, _o) in DEFAULT_SERVICE_TYPE.items()},
+    **{other: c for c, (_p, other) in DEFAULT_SERVICE_TYPE.items()},
+    "identity_card_office": "documentation_legal", "violence_support_unit": "documentation_legal",
+    "health_coverage_enrolment": "social_protection",
+}
+

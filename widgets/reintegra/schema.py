@@ -219,6 +219,33 @@ _VOCABULARIES: dict[str, list[tuple]] = {
         ("private", "Private provider"),
         ("international", "International organisation"),
     ],
+    # What a service does, and for a public service the real institution that does
+    # it (the providers in the data stay fictional): the purpose of a referral to it.
+    "service_type": [
+        ("employment_agency", "Public employment agency (ANAPEC type)"),
+        ("job_search_support", "Job-search and placement support"),
+        ("vocational_training_centre", "Public vocational training establishment (OFPPT type)"),
+        ("vocational_course", "Vocational training course"),
+        ("income_project_support", "Support to income-generating projects (INDH type)"),
+        ("business_support", "Business start-up support"),
+        ("microfinance", "Microcredit and savings"),
+        ("health_centre", "Public health centre (primary care)"),
+        ("health_care", "Health care"),
+        ("mental_health_service", "Mental-health service of a public hospital"),
+        ("psychosocial_support", "Psychosocial support and counselling"),
+        ("social_protection_establishment", "Social protection establishment (Entraide Nationale type)"),
+        ("shelter", "Accommodation and shelter"),
+        ("civil_registry", "Civil registry office (commune)"),
+        ("identity_card_office", "Identity card (CNIE) service of the national police (DGSN)"),
+        ("violence_support_unit", "Support unit for women victims of violence"),
+        ("legal_aid", "Legal aid"),
+        ("second_chance_school", "Second-chance school"),
+        ("literacy_education", "Literacy and education"),
+        ("social_centre", "Social centre (Entraide Nationale type)"),
+        ("health_coverage_enrolment", "Health coverage enrolment (RSU, AMO Tadamon)"),
+        ("social_assistance", "Social assistance"),
+        ("family_support", "Family and community support"),
+    ],
     "cost": [
         ("free", "Free of charge"),
         ("fee", "Fee charged"),
@@ -248,6 +275,54 @@ _VOCABULARIES: dict[str, list[tuple]] = {
         ("false", "No"),
     ],
 }
+
+# "From" a country, as a sentence says it: English "from the Netherlands", French
+# with the preposition and the article the name takes (« d’Allemagne », « du Niger »,
+# « des Pays-Bas »). Used wherever a sentence names the country a person returned from.
+COUNTRY_FROM: dict[str, tuple[str, str]] = {
+    "LY": ("from Libya", "de Libye"),
+    "DE": ("from Germany", "d’Allemagne"),
+    "ES": ("from Spain", "d’Espagne"),
+    "FR": ("from France", "de France"),
+    "IT": ("from Italy", "d’Italie"),
+    "BE": ("from Belgium", "de Belgique"),
+    "NL": ("from the Netherlands", "des Pays-Bas"),
+    "TR": ("from Türkiye", "de Turquie"),
+    "DZ": ("from Algeria", "d’Algérie"),
+    "TN": ("from Tunisia", "de Tunisie"),
+    "SA": ("from Saudi Arabia", "d’Arabie saoudite"),
+    "AE": ("from the United Arab Emirates", "des Émirats arabes unis"),
+    "QA": ("from Qatar", "du Qatar"),
+    "CH": ("from Switzerland", "de Suisse"),
+    "NE": ("from Niger", "du Niger"),
+    "MR": ("from Mauritania", "de Mauritanie"),
+    "EG": ("from Egypt", "d’Égypte"),
+    "GB": ("from the United Kingdom", "du Royaume-Uni"),
+    "PT": ("from Portugal", "du Portugal"),
+    "GR": ("from Greece", "de Grèce"),
+    "MT": ("from Malta", "de Malte"),
+    "AT": ("from Austria", "d’Autriche"),
+    "SE": ("from Sweden", "de Suède"),
+    "NO": ("from Norway", "de Norvège"),
+    "DK": ("from Denmark", "du Danemark"),
+    "KW": ("from Kuwait", "du Koweït"),
+    "OM": ("from Oman", "d’Oman"),
+    "BH": ("from Bahrain", "de Bahreïn"),
+    "JO": ("from Jordan", "de Jordanie"),
+    "LB": ("from Lebanon", "du Liban"),
+    "CA": ("from Canada", "du Canada"),
+    "US": ("from the United States", "des États-Unis"),
+    "ZZ": ("from another country", "d’un autre pays"),
+}
+
+
+def country_from(code: Any, lang: str | None = None) -> str:
+    """ "from Germany" / « d’Allemagne »: the country as a sentence names where someone came from."""
+    pair = COUNTRY_FROM.get(str(code))
+    if pair is None:
+        return f"from {code}" if current_lang(lang) == "en" else f"de {code}"
+    return pair[0] if current_lang(lang) == "en" else pair[1]
+
 
 M_VOCAB = messages(
     "data.vocab",
@@ -553,6 +628,7 @@ M_TITLE = messages("data.title", {
     "provider_name": "Provider",
     "category": "Category",
     "provider_type": "Provider type",
+    "service_kind": "Kind of service",
     "min_age": "Minimum age",
     "max_age": "Maximum age",
     "service_sex": "Open to",
@@ -626,6 +702,8 @@ M_DESC = messages("data.description", {
     "services.service_id": "service code, S followed by 5 digits",
     "services.provider_name": "fictional name of the provider",
     "services.category": "type of service",
+    "services.service_kind": ("what the service does (for a public service, the type of the real institution); "
+                              "it sets the purpose of a referral and so the data the referral form carries"),
     "services.provider_type": "public, NGO, private or international",
     "services.region_id": "region (code of the regions table)",
     "services.town": "town where the service is delivered",
@@ -743,6 +821,8 @@ TABLES: dict[str, list[FieldSpec]] = {
                   aliases=("categorie", "type de service", "service type", "domaine", "secteur")),
         FieldSpec("provider_type", "string", required=True, vocab="provider_type",
                   aliases=("type", "type de structure", "statut juridique", "nature")),
+        FieldSpec("service_kind", "string", vocab="service_type",
+                  aliases=("nature du service", "prestation", "what the service does")),
         FieldSpec("region_id", "string", required=True, aliases=("region", "code region")),
         FieldSpec("town", "string", required=True, upload="required",
                   aliases=("city", "ville", "commune", "localite")),

@@ -504,13 +504,23 @@ def make_assessments(seed: int, hidden: pd.DataFrame, instrument: Mapping) -> tu
         elif iid == "soc_documents":
             held = g["doc_cnie"].to_numpy().astype(float) + g["doc_birth_certificate"].to_numpy()
             target = held / 2 + g["g_soc"].to_numpy() * shape * 1.8 + rng.normal(0, 0.12, m)
-        elif iid == "psy_distress":
+        elif iid in ("psy_distress", "psy_sleep"):
             target = level - 0.15 * g["vul_psychological_distress"].to_numpy() + rng.normal(0, 0.15, m)
         elif iid == "psy_remigration":
             target = 0.5 * levels["economic"] + 0.5 * level + rng.normal(0, 0.17, m)
         elif iid == "soc_health":
             target = level - 0.1 * g["vul_serious_health_condition"].to_numpy() + rng.normal(0, 0.17, m)
         choice = np.flatnonzero(scored)[_nearest_option(target, scores[scored])]
+        # Options with the same score (on re-migration: staying, or a regular route
+        # chosen freely; feeling forced, or an irregular route) share their answers.
+        # ASSUMPTION: three in five take the later option of a tie.
+        ties = {k: [i for i in np.flatnonzero(scored) if scores[i] == scores[k] and i > k]
+                for k in np.flatnonzero(scored)}
+        if any(ties.values()):
+            later = rng.random(m) < 0.6
+            for k, others in ties.items():
+                if others:
+                    choice = np.where((choice == k) & later, others[0], choice)
         answer = codes[choice]
         if iid == "soc_education" and (~scored).any():
             answer = np.where(g["kids"].to_numpy(), answer, codes[np.flatnonzero(~scored)[0]])
@@ -563,11 +573,11 @@ SCARCE_IN_REMOTE = {"business_development", "financial_services", "mental_health
 # ASSUMPTION: provider type by category (public, ngo, private, international)
 TYPE_BY_CATEGORY = {
     "job_placement": [0.5, 0.2, 0.25, 0.05], "vocational_training": [0.5, 0.2, 0.27, 0.03],
-    "business_development": [0.15, 0.4, 0.3, 0.15], "financial_services": [0.05, 0.3, 0.65, 0.0],
+    "business_development": [0.15, 0.4, 0.3, 0.15], "financial_services": [0.0, 0.35, 0.65, 0.0],
     "health": [0.6, 0.18, 0.2, 0.02], "mental_health_psychosocial": [0.35, 0.45, 0.1, 0.1],
     "housing": [0.4, 0.5, 0.05, 0.05], "documentation_legal": [0.55, 0.35, 0.05, 0.05],
     "education": [0.75, 0.2, 0.05, 0.0], "social_protection": [0.8, 0.15, 0.05, 0.0],
-    "family_community": [0.2, 0.7, 0.0, 0.1],
+    "family_community": [0.0, 0.85, 0.0, 0.15],
 }
 CAPACITY_MEDIAN = {"job_placement": 40, "vocational_training": 20, "business_development": 10,
                    "financial_services": 25, "health": 80, "mental_health_psychosocial": 15, "housing": 6,
@@ -605,6 +615,9 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         tw = np.array([towns[i].weight for i in members], dtype=float) ** 1.3
         sel = np.flatnonzero(r_idx == k)
         town_idx[sel] = np.array(members)[rng.choice(len(members), size=sel.size, p=tw / tw.sum())]
+        # the seat and the next largest town: see the vocational training establishments below
+        town_idx[sel[0]] = members[0]
+        town_idx[sel[1]] = max(members[1:], key=lambda i: towns[i].weight)
     region_id = np.array([regions[i].region_id for i in r_idx], dtype=object)
     town = np.array([towns[i].name for i in town_idx], dtype=object)
     lat, lon = _jitter_points(rng, np.array([towns[i].lat for i in town_idx]),
@@ -617,12 +630,34 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     category = np.array(CATEGORIES, dtype=object)[cat_idx]
     type_p = np.array([TYPE_BY_CATEGORY[c] for c in CATEGORIES])[cat_idx]
     ptype = np.array(PROVIDER_TYPES, dtype=object)[_choice_rows(rng, type_p)]
+    # OFPPT has establishments in every region: each region's first two entries are
+    # public vocational training establishments, in its seat and its next largest town.
+    firsts = np.array([i for k in range(len(regions)) for i in np.flatnonzero(r_idx == k)[:2]])
+    category[firsts] = "vocational_training"
+    ptype[firsts] = "public"
+
+    # The service type: for a public entry, the real institution's type of service.
+    service_type = np.empty(n, dtype=object)
+    stems = np.empty(n, dtype=object)
+    patterns = np.empty(n, dtype=object)
+    draw = rng.random(n)
+    for j in range(n):
+        if ptype[j] == "public":
+            options = ref.PUBLIC_SERVICE_TYPES[category[j]]
+            cumulative = np.cumsum([o[1] for o in options])
+            code, _share, pattern, stem = options[min(int(np.searchsorted(cumulative, draw[j] * cumulative[-1],
+                                                                          side="right")), len(options) - 1)]
+            service_type[j], patterns[j], stems[j] = code, pattern, stem
+        else:
+            service_type[j] = ref.OTHER_SERVICE_TYPES[category[j]]
+            patterns[j] = ref.PROVIDER_PATTERNS[ptype[j]][category[j]]
+    unit = service_type == "violence_support_unit"
 
     words = np.array(ref.NAME_WORDS, dtype=object)[rng.integers(0, len(ref.NAME_WORDS), n)]
     names = []
     seen: dict[str, int] = {}
-    for wd, t, c, ty in zip(words, town, category, ptype):
-        name = ref.PROVIDER_PATTERNS[ty][c].format(w=wd, t=t)
+    for wd, t, pattern in zip(words, town, patterns):
+        name = pattern.format(w=wd, t=t)
         if name in seen:
             seen[name] += 1
             name = f"{name} ({seen[name]})"
@@ -642,6 +677,7 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     p_male = np.where(category == "housing", 0.15, 0.01)
     u = rng.random(n)
     sex = np.where(u < p_female, "female", np.where(u < p_female + p_male, "male", "any"))
+    sex = np.where(unit, "female", sex)
 
     L = LANGUAGES.index
     reg_tam = np.array([regions[i].tamazight for i in r_idx])
@@ -676,7 +712,7 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     focus[:, V("psychological_distress")] = (category == "mental_health_psychosocial") & (fu < 0.35)
     focus[:, V("trafficking_or_violence_survivor")] = (
         ((category == "mental_health_psychosocial") & (fu >= 0.35) & (fu < 0.45))
-        | ((category == "documentation_legal") & (fu < 0.1)) | ((category == "housing") & (fu < 0.12)))
+        | ((service_type == "legal_aid") & (fu < 0.1)) | ((category == "housing") & (fu < 0.12)) | unit)
     focus[:, V("serious_health_condition")] = (category == "health") & (fu < 0.1)
     focus[:, V("disability")] = ((category == "health") & (fu >= 0.1) & (fu < 0.16)) | (
         (category == "social_protection") & (fu >= 0.1) & (fu < 0.2))
@@ -719,8 +755,8 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         np.array(ref.MALE_FIRST_NAMES, dtype=object)[rng.integers(0, len(ref.MALE_FIRST_NAMES), n)])
     contact = contact + " " + np.array(ref.LAST_NAMES, dtype=object)[rng.integers(0, len(ref.LAST_NAMES), n)]
     emails, used = [], set()
-    for wd, t in zip(words, town):
-        base = f"{_slug(wd)}.{_slug(t)}"
+    for wd, t, stem in zip(words, town, stems):
+        base = f"{stem or _slug(wd)}.{_slug(t)}"
         candidate, k = base, 1
         while candidate in used:
             k += 1
@@ -732,7 +768,7 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     service_id = np.array([f"S{i:05d}" for i in range(1, n + 1)], dtype=object)
     table = pd.DataFrame({
         "service_id": service_id, "provider_name": names, "category": category, "provider_type": ptype,
-        "region_id": region_id, "town": town, "lat": _coords_text(lat), "lon": _coords_text(lon),
+        "service_kind": service_type, "region_id": region_id, "town": town, "lat": _coords_text(lat), "lon": _coords_text(lon),
         "min_age": min_age, "max_age": max_age, "sex": sex,
         "languages": _join_flags(languages, LANGUAGES), "documents_required": _join_flags(docs_req, DOCUMENTS),
         "vulnerability_focus": _join_flags(focus, VULNERABILITIES), "capacity_per_month": capacity,

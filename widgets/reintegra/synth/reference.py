@@ -38,7 +38,7 @@ REGIONS: tuple[Region, ...] = (
     Region("MA-01", "Tanger-Tétouan-Al Hoceïma", "Tangier-Tetouan-Al Hoceima",
            "طنجة - تطوان - الحسيمة", "Tanger", "Tangier", "طنجة",
            35.77, -5.80, "high", False, 0.14, 0.15, 0.0),
-    Region("MA-02", "L'Oriental", "Oriental", "الشرق", "Oujda", "Oujda", "وجدة",
+    Region("MA-02", "L’Oriental", "Oriental", "الشرق", "Oujda", "Oujda", "وجدة",
            34.68, -1.91, "high", False, 0.14, 0.35, 0.0),
     Region("MA-03", "Fès-Meknès", "Fez-Meknes", "فاس - مكناس", "Fès", "Fez", "فاس",
            34.03, -5.00, "high", False, 0.11, 0.25, 0.0),
@@ -104,7 +104,7 @@ _TOWNS = {
               ("Khénifra", 32.939, -5.668, 5, True), ("Fquih Ben Salah", 32.502, -6.689, 7, False),
               ("Kasba Tadla", 32.598, -6.268, 3, False), ("Azilal", 31.962, -6.571, 2, True),
               ("Oued Zem", 32.863, -6.574, 3, False), ("Souk Sebt Oulad Nemma", 32.295, -6.701, 4, False),
-              ("Demnate", 31.731, -7.001, 2, True), ("M'rirt", 33.167, -5.567, 2, True)],
+              ("Demnate", 31.731, -7.001, 2, True), ("M’rirt", 33.167, -5.567, 2, True)],
     "MA-06": [("Casablanca", 33.573, -7.590, 14, False), ("Mohammédia", 33.686, -7.383, 4, False),
               ("El Jadida", 33.231, -8.501, 4, False), ("Settat", 33.001, -7.617, 4, False),
               ("Berrechid", 33.266, -7.588, 4, False), ("Benslimane", 33.618, -7.121, 2, False),
@@ -119,7 +119,7 @@ _TOWNS = {
               ("Zagora", 30.332, -5.838, 3, True), ("Tinghir", 31.515, -5.533, 4, True),
               ("Midelt", 32.685, -4.745, 3, True), ("Erfoud", 31.431, -4.233, 2, True),
               ("Rissani", 31.280, -4.260, 2, True), ("Goulmima", 31.694, -4.959, 2, True),
-              ("Kelaat M'Gouna", 31.240, -6.130, 2, True), ("Boumalne Dadès", 31.370, -5.990, 1, True)],
+              ("Kelaat M’Gouna", 31.240, -6.130, 2, True), ("Boumalne Dadès", 31.370, -5.990, 1, True)],
     "MA-09": [("Agadir", 30.420, -9.580, 10, True), ("Inezgane", 30.355, -9.538, 5, True),
               ("Aït Melloul", 30.334, -9.497, 5, True), ("Taroudant", 30.470, -8.877, 4, True),
               ("Tiznit", 29.697, -9.732, 3, True), ("Oulad Teima", 30.395, -9.209, 4, True),
@@ -217,39 +217,70 @@ LAST_NAMES = (
 # resemblance to a real organisation is coincidental; every contact is fictional.
 
 NAME_WORDS = (
-    "Annour", "Al Amal", "Assafa", "Tilelli", "Tafsut", "Tiwizi", "Al Wifaq", "Al Khayr",
+    "Annour", "Al Amal", "Assafa", "Tilelli", "Tafsut", "Tiwizi", "Anwar", "Al Khayr",
     "Ennahda", "Azur", "Atlas Horizon", "Sahel", "Oasis", "Yasmine", "Zitoune", "Argane",
     "Nakhil", "Tawada", "Amalou", "Izouran", "Tafat", "Essalam", "Al Baraka", "Rihla",
     "Tanmia", "Al Fajr", "Chourouk", "Tadamoune", "Al Houda", "Afaq", "Ajyal", "Bousla",
     "Manar", "Massar", "Noujoum", "Rawabit", "Sanabil", "Tawassol", "Wiam", "Zahrat",
 )
 
-# Provider name patterns per provider type and service category. {w} a name word,
-# {t} the town. French, as providers in Morocco usually name themselves.
+# Public services: the real Moroccan institutions a case manager refers to, by the
+# type of service they give (see the book's Morocco annex for what each one does
+# and its source). A public entry is named after its type and its town only, never
+# with an invented proper name: "Agence pour l’emploi (type ANAPEC) – Nador" stands
+# for the real agency a trainer would look up locally; its places, waits, fees and
+# contacts are fictional. (service type, share within the category, name pattern,
+# e-mail stem.) ASSUMPTION: the shares.
+PUBLIC_SERVICE_TYPES: dict[str, tuple[tuple[str, float, str, str], ...]] = {
+    "job_placement": (("employment_agency", 1.0, "Agence pour l’emploi (type ANAPEC) – {t}", "emploi"),),
+    "vocational_training": (("vocational_training_centre", 1.0,
+                             "Établissement de formation professionnelle (type OFPPT) – {t}", "formation"),),
+    "business_development": (("income_project_support", 1.0,
+                              "Appui aux projets générateurs de revenus (type INDH) – {t}", "indh"),),
+    "health": (("health_centre", 1.0, "Centre de santé public – {t}", "sante"),),
+    "mental_health_psychosocial": (("mental_health_service", 1.0,
+                                    "Service de santé mentale, hôpital public – {t}", "sante-mentale"),),
+    "housing": (("social_protection_establishment", 1.0,
+                 "Établissement de protection sociale (type Entraide Nationale) – {t}", "eps"),),
+    "documentation_legal": (
+        ("civil_registry", 0.4, "Bureau d’état civil de la commune – {t}", "etat-civil"),
+        ("identity_card_office", 0.35, "Service de la CNIE, Sûreté nationale (DGSN) – {t}", "cnie"),
+        ("violence_support_unit", 0.25, "Cellule de prise en charge des femmes victimes de violence – {t}",
+         "cellule-femmes"),
+    ),
+    "education": (("second_chance_school", 1.0, "École de la deuxième chance – {t}", "e2c"),),
+    "social_protection": (
+        ("social_centre", 0.6, "Centre social (type Entraide Nationale) – {t}", "centre-social"),
+        ("health_coverage_enrolment", 0.4, "Point d’inscription au RSU et à l’AMO Tadamon – {t}", "rsu"),
+    ),
+    # No public entry: microcredit is given by associations and private institutions;
+    # family and community support by associations here.
+    "financial_services": (),
+    "family_community": (),
+}
+
+# The service type of every non-public provider, by category.
+OTHER_SERVICE_TYPES: dict[str, str] = {
+    "job_placement": "job_search_support", "vocational_training": "vocational_course",
+    "business_development": "business_support", "financial_services": "microfinance",
+    "health": "health_care", "mental_health_psychosocial": "psychosocial_support", "housing": "shelter",
+    "documentation_legal": "legal_aid", "education": "literacy_education", "social_protection": "social_assistance",
+    "family_community": "family_support",
+}
+
+# Non-public provider name patterns per provider type and service category. {w} a
+# name word, {t} the town. French, as providers in Morocco usually name themselves.
 PROVIDER_PATTERNS = {
-    "public": {
-        "job_placement": "Espace public pour l'emploi {w} – {t}",
-        "vocational_training": "Centre public de formation {w} – {t}",
-        "business_development": "Guichet public d'appui à l'entreprise {w} – {t}",
-        "financial_services": "Fonds public d'appui {w} – {t}",
-        "health": "Centre de santé {w} – {t}",
-        "mental_health_psychosocial": "Unité de santé mentale {w} – {t}",
-        "housing": "Service public d'hébergement {w} – {t}",
-        "documentation_legal": "Bureau d'état civil et d'orientation {w} – {t}",
-        "education": "École de la deuxième chance {w} – {t}",
-        "social_protection": "Centre social {w} – {t}",
-        "family_community": "Maison de la famille {w} – {t}",
-    },
     "ngo": {
-        "job_placement": "Association {w} pour l'insertion professionnelle – {t}",
+        "job_placement": "Association {w} pour l’insertion professionnelle – {t}",
         "vocational_training": "Association {w} pour la formation des jeunes – {t}",
-        "business_development": "Association {w} pour l'entrepreneuriat – {t}",
+        "business_development": "Association {w} pour l’entrepreneuriat – {t}",
         "financial_services": "Association de microcrédit {w} – {t}",
-        "health": "Association {w} d'aide aux malades – {t}",
-        "mental_health_psychosocial": "Association {w} d'écoute et de soutien – {t}",
+        "health": "Association {w} d’aide aux malades – {t}",
+        "mental_health_psychosocial": "Association {w} d’écoute et de soutien – {t}",
         "housing": "Association {w} – accueil et hébergement – {t}",
-        "documentation_legal": "Association {w} d'aide juridique – {t}",
-        "education": "Association {w} pour l'alphabétisation – {t}",
+        "documentation_legal": "Association {w} d’aide juridique – {t}",
+        "education": "Association {w} pour l’alphabétisation – {t}",
         "social_protection": "Association {w} de solidarité – {t}",
         "family_community": "Association {w} pour la famille et le quartier – {t}",
     },

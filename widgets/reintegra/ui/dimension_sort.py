@@ -75,7 +75,7 @@ class DimensionSorter:
             if verdict.status == "right":
                 text = status_badge("right", M("right", lang)) + " " + esc(verdict.need.reason(lang))
             elif verdict.status == "wrong":
-                label = logic.dimension_label(verdict.need.dimension, lang).lower()
+                label = logic.expected_label(verdict.need, lang)
                 text = status_badge("wrong", M("wrong", lang, dimension=label)) + " " + esc(verdict.need.reason(lang))
             else:
                 text = status_badge("missing", M("missing", lang))

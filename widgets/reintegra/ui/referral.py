@@ -26,7 +26,7 @@ import pandas as pd
 from .. import maps
 from .. import referral as logic
 from ..i18n import current_lang, fmt_date, fmt_number, messages, plural
-from ..schema import label, labels
+from ..schema import country_from, label, labels
 from .common import esc
 
 M = messages(
@@ -43,8 +43,8 @@ M = messages(
         "step_upload": "Trainers: use your own service directory",
         "case": "Case",
         "case_option": plural("{name}, {age}, {town} ({n} need)", "{name}, {age}, {town} ({n} needs)"),
-        "card_profile_female": "{name} {last}, {sex}, {age}. Returned from {country} on {date}; lives in {town} ({region}).",
-        "card_profile_male": "{name} {last}, {sex}, {age}. Returned from {country} on {date}; lives in {town} ({region}).",
+        "card_profile_female": "{name} {last}, {sex}, {age}. Returned {country_from} on {date}; lives in {town} ({region}).",
+        "card_profile_male": "{name} {last}, {sex}, {age}. Returned {country_from} on {date}; lives in {town} ({region}).",
         "card_languages": "Languages",
         "card_documents": "Documents",
         "card_vulnerabilities": "Vulnerabilities",
@@ -457,7 +457,7 @@ class ReferralExercise:
         profile = M("card_profile_female" if case.get("sex") == "female" else "card_profile_male", lang,
                     name=case["first_name"], last=case["last_name"],
                     sex=label("sex", case.get("sex"), lang).lower(), age=int(case["age"]),
-                    country=label("country", case.get("country_returned_from"), lang), date=date,
+                    country_from=country_from(case.get("country_returned_from"), lang), date=date,
                     town=case["town"], region=region)
 
         def codes(vocab, column, none="card_none"):
@@ -836,6 +836,8 @@ class GapExplorer:
         selected = self.result if not self.region.value else self.result[self.result["region_id"] == self.region.value]
         readable = gaps.readable_table(selected, self.regions, lang)
         self.table.value = f"<p>{esc(MG('no_gap', lang))}</p>" if readable.empty else html_table(readable, "gap-table")
+        if not readable.empty and readable.attrs.get("note"):
+            self.table.value += f"<p style='font-size:.85em;color:#444'>{esc(readable.attrs['note'])}</p>"
         return self.result
 
     def _on_upload(self, change) -> None:
