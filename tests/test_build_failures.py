@@ -54,3 +54,21 @@ def test_a_notebook_that_runs_builds(repo, tmp_path, monkeypatch):
 def test_a_warning_fails_the_build(repo, tmp_path, monkeypatch):
     root = small_book(repo, tmp_path, "page.md", "# Page\n\nSee {term}`a term that is not in any glossary`.\n")
     assert build_in(root, monkeypatch) != 0
+
+
+def test_the_execution_cache_is_emptied_when_the_data_change(tmp_path):
+    """Executed pages read the data: a cache keyed on code cells alone would keep stale outputs."""
+    from reintegra.build import refresh_execution_cache
+
+    (tmp_path / "datasets").mkdir()
+    (tmp_path / "widgets" / "reintegra").mkdir(parents=True)
+    (tmp_path / "datasets" / "instrument.json").write_text('{"label": "old"}')
+    cache = tmp_path / "_build" / ".jupyter_cache" / "en"
+    cache.mkdir(parents=True)
+    (cache / "global.db").write_text("x")
+    assert refresh_execution_cache("en", tmp_path) is True  # no stamp yet: made before the fingerprint
+    cache.mkdir(parents=True)
+    (cache / "global.db").write_text("x")
+    assert refresh_execution_cache("en", tmp_path) is False and (cache / "global.db").exists()
+    (tmp_path / "datasets" / "instrument.json").write_text('{"label": "new"}')
+    assert refresh_execution_cache("en", tmp_path) is True and not cache.exists()

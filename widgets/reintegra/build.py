@@ -104,9 +104,46 @@ def _run_child(args: list[str], lang: str) -> int:
     return subprocess.call(cmd, env=_edition_env(lang), cwd=repo_root())
 
 
+def inputs_fingerprint(root: Path) -> str:
+    """A hash of what executed pages read besides their own code: the data and the package.
+
+    The execution cache keys a notebook on its code cells only, so a change in
+    ``datasets/`` or in the package would leave stale outputs (old figures, old
+    wording) in the book. :func:`refresh_execution_cache` compares this
+    fingerprint with the one the cache was made with.
+    """
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = root / "widgets" / "reintegra"
+    files = sorted(p for p in (root / "datasets").rglob("*") if p.is_file())
+    files += sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".po", ".json")
+                    and "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def refresh_execution_cache(lang: str, root: Path) -> bool:
+    """Empty an edition's execution cache when the data or the package changed; True if emptied."""
+    import shutil
+
+    cache = build_dir(root) / ".jupyter_cache" / lang
+    stamp = build_dir(root) / ".jupyter_cache" / f"{lang}.inputs"
+    want = inputs_fingerprint(root)
+    stale = cache.exists() and (not stamp.exists() or stamp.read_text() != want)
+    if stale:
+        shutil.rmtree(cache)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(want)
+    return stale
+
+
 def build_edition(lang: str, quiet: bool = False) -> int:
     root = repo_root()
     out = build_dir(root)
+    refresh_execution_cache(lang, root)
     print(M("building", lang, lang=M(f"edition_{lang}", lang)), flush=True)
     start = time.perf_counter()
     code = _run_child(["_edition", lang] + (["--quiet"] if quiet else []), lang)

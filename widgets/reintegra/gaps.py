@@ -74,8 +74,7 @@ M = messages(
         "status": "Status",
         "indicative": ("Indicative: a case can be referred to a neighbouring region, and not every open case needs a referral this month. "
             "Synthetic course data."),
-        "alt": ("Heat map of {regions} regions by {categories} service categories. {missing} cells with no service where cases need one, "
-            "{short} cells where places fall short of needs, {covered} cells covered."),
+        "alt": "Heat map of {regions} regions by {categories} service categories. {missing}, {short}, {covered}.",
         "region_note": ("* The names shown and the designations used for the regions marked with an asterisk do not imply "
             "official endorsement or acceptance by the authors of this course."),
         "summary": plural("{n} region–category pair has cases in need and no service; {short}.",

@@ -210,7 +210,7 @@ M = messages(
         "col_consent_date": "consent_date",
         "export_no_consent": "No referral form without consent: record {name}'s consent first.",
         "export_nothing": "Choose at least one service before exporting.",
-        "describe_head": "{need}: {n} services in the directory, {eligible} eligible, {excluded} excluded.",
+        "describe_head": "{need}: {services}, {eligible}, {excluded}.",
         "col_category": "Service category",
         "col_purpose": "Purpose of the referral (type of service)",
         "col_fields": "Needs, besides name and phone number",
