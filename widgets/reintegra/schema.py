@@ -399,8 +399,8 @@ M_PROBLEM = messages("data.problem", {
         "Ce classeur est au format Excel 97-2003 (.xls), que le cours ne sait pas lire. Ouvrez-le dans Excel et enregistrez-le en «\u00a0Classeur Excel (.xlsx)\u00a0» ou en CSV.",
     ),
     "unreadable": (
-        "The file could not be read ({error}). Check that it is an .xlsx or .csv table and that it is not open in another program.",
-        "Le fichier n'a pas pu être lu ({error}). Vérifiez qu'il s'agit d'un tableau .xlsx ou .csv et qu'il n'est pas ouvert dans un autre programme.",
+        "The file could not be read ({reason}). Check that it is an .xlsx or .csv table and that it is not open in another program.",
+        "Le fichier n'a pas pu être lu ({reason}). Vérifiez qu'il s'agit d'un tableau .xlsx ou .csv et qu'il n'est pas ouvert dans un autre programme.",
     ),
     "no_header": (
         "No header row was recognised in the first rows. The first row should hold the column names, for example: {expected}.",
@@ -522,20 +522,25 @@ M_PROBLEM = messages("data.problem", {
         "The course can load only these tables: {tables}.",
         "Le cours ne peut charger que ces tables\u00a0: {tables}.",
     ),
-    "more_problems": (
+    "more_problems_one": (
+        "1 more problem of the same kind in this column is not listed.",
+        "1\u00a0autre problème du même type dans cette colonne n'est pas listé.",
+    ),
+    "more_problems_other": (
         "{count} more problems of the same kind in this column are not listed.",
-        "{count} autres problèmes du même type dans cette colonne ne sont pas listés.",
+        "{count}\u00a0autres problèmes du même type dans cette colonne ne sont pas listés.",
     ),
     "severity_error": ("Error", "Erreur"),
     "severity_warning": ("Warning", "Avertissement"),
-    "summary_ok": ("The file was loaded: {rows} rows.", "Le fichier a été chargé\u00a0: {rows}\u00a0lignes."),
+    "summary_ok_one": ("The file was loaded: 1 row.", "Le fichier a été chargé\u00a0: 1\u00a0ligne."),
+    "summary_ok_other": ("The file was loaded: {rows} rows.", "Le fichier a été chargé\u00a0: {rows}\u00a0lignes."),
+    "rows_one": ("{rows} row", "{rows}\u00a0ligne"),
+    "rows_other": ("{rows} rows", "{rows}\u00a0lignes"),
+    "warnings_one": ("{warnings} warning", "{warnings}\u00a0avertissement"),
+    "warnings_other": ("{warnings} warnings", "{warnings}\u00a0avertissements"),
     "summary_ok_warnings": (
-        "The file was loaded: {rows} rows, with {warnings} warnings to read.",
-        "Le fichier a été chargé\u00a0: {rows}\u00a0lignes, avec {warnings}\u00a0avertissements à lire.",
-    ),
-    "summary_ok_warning": (
-        "The file was loaded: {rows} rows, with 1 warning to read.",
-        "Le fichier a été chargé\u00a0: {rows}\u00a0lignes, avec 1\u00a0avertissement à lire.",
+        "The file was loaded: {rows}, with {warnings} to read.",
+        "Le fichier a été chargé\u00a0: {rows}, avec {warnings} à lire.",
     ),
     "summary_errors": (
         "The file was not loaded: {errors} problems to correct. Correct them in your spreadsheet and load the file again.",
@@ -547,9 +552,126 @@ M_PROBLEM = messages("data.problem", {
     ),
     "or": ("or", "ou"),
     "and_more": ("and {count} more", "et {count} autres"),
+    "reason_missing": ("no file at this place", "aucun fichier à cet endroit"),
+    "reason_permission": ("permission refused", "accès refusé"),
+    "reason_other": ("an unexpected error: {error}", "une erreur inattendue"),
+    "damaged_workbook": (
+        "This Excel workbook is damaged or incomplete, so it cannot be read. Open it in Excel, save it again as “Excel Workbook (.xlsx)”, and load the new file.",
+        "Ce classeur Excel est endommagé ou incomplet et ne peut pas être lu. Ouvrez-le dans Excel, enregistrez-le de nouveau en «\u00a0Classeur Excel (.xlsx)\u00a0» et chargez le nouveau fichier.",
+    ),
+    "too_big": (
+        "The file is {size} MB; the course loads files up to {limit} MB. Keep only the columns the course uses, save it as .xlsx (smaller than CSV), or split it in two.",
+        "Le fichier fait {size}\u00a0Mo\u00a0; le cours charge des fichiers jusqu'à {limit}\u00a0Mo. Gardez seulement les colonnes utilisées par le cours, enregistrez-le en .xlsx (plus léger que le CSV), ou coupez-le en deux.",
+    ),
+    "invalid_bytes": (
+        "this cell holds bytes that are not valid UTF-8 (shown as �), although the rest of the file is UTF-8. The file was not read in another encoding. Retype the text of this cell, or save the file again as “CSV UTF-8”.",
+        "cette cellule contient des octets qui ne sont pas de l'UTF-8 valide (affichés �), alors que le reste du fichier est en UTF-8. Le fichier n'a pas été lu dans un autre codage. Retapez le texte de cette cellule, ou enregistrez de nouveau le fichier en «\u00a0CSV UTF-8\u00a0».",
+    ),
+    "encoding_cp1252": (
+        "The file is not in UTF-8: it was read as Windows-1252 (the encoding of Excel's “CSV” in Western Europe). Check the accents (é, è, œ) in the data; if they look wrong, save the file as “CSV UTF-8” and load it again.",
+        "Le fichier n'est pas en UTF-8\u00a0: il a été lu comme du Windows-1252 (le codage du «\u00a0CSV\u00a0» d'Excel en Europe de l'Ouest). Vérifiez les accents (é, è, œ) dans les données\u00a0; s'ils sont faux, enregistrez le fichier en «\u00a0CSV UTF-8\u00a0» et chargez-le de nouveau.",
+    ),
+    "encoding_latin1": (
+        "The file is not in UTF-8: it was read as Latin-1. Check the accents in the data; if they look wrong, save the file as “CSV UTF-8” and load it again.",
+        "Le fichier n'est pas en UTF-8\u00a0: il a été lu comme du Latin-1. Vérifiez les accents dans les données\u00a0; s'ils sont faux, enregistrez le fichier en «\u00a0CSV UTF-8\u00a0» et chargez-le de nouveau.",
+    ),
+    "ambiguous_number": (
+        "“{value}” could mean {thousands} (a thousands separator) or {decimal} (a decimal separator). Which one? Write the number without a thousands separator, for example {thousands}.",
+        "«\u00a0{value}\u00a0» peut vouloir dire {thousands} (séparateur de milliers) ou {decimal} (séparateur décimal). Lequel des deux\u00a0? Écrivez le nombre sans séparateur de milliers, par exemple {thousands}.",
+    ),
+    "number_read_as": (
+        "“{value}” was read as {number} (the separator can only be a thousands separator here).",
+        "«\u00a0{value}\u00a0» a été lu comme {number} (le séparateur ne peut être ici qu'un séparateur de milliers).",
+    ),
+    "formula_no_value": (
+        "formula without a value: open and save the file in Excel, then load it again. (The cell holds the formula {formula}, but no computed value was saved with it.)",
+        "formule sans valeur\u00a0: ouvrez et enregistrez le fichier dans Excel, puis chargez-le de nouveau. (La cellule contient la formule {formula}, mais aucune valeur calculée n'a été enregistrée avec elle.)",
+    ),
+    "short_row_other": (
+        "this row has only {found} cells but the header has {expected}: the end of the row is missing. A line break inside a cell may have split the row in two; check this row and the next one in your spreadsheet.",
+        "cette ligne ne compte que {found} cellules alors que l'en-tête en compte {expected}\u00a0: la fin de la ligne manque. Un retour à la ligne dans une cellule a peut-être coupé la ligne en deux\u00a0; vérifiez cette ligne et la suivante dans votre tableur.",
+    ),
+    "short_row_one": (
+        "this row has only 1 cell but the header has {expected}: the end of the row is missing. A line break inside a cell may have split the row in two; check this row and the previous one in your spreadsheet.",
+        "cette ligne ne compte qu'une cellule alors que l'en-tête en compte {expected}\u00a0: la fin de la ligne manque. Un retour à la ligne dans une cellule a peut-être coupé la ligne en deux\u00a0; vérifiez cette ligne et la précédente dans votre tableur.",
+    ),
+    "region_read_as": (
+        "“{value}” was read as the region {region} ({code}).",
+        "«\u00a0{value}\u00a0» a été lu comme la région {region} ({code}).",
+    ),
+    "personal_email_other": (
+        "{count} e-mail addresses look real ({rows}). The course takes synthetic data only: replace them with fictional addresses at example.org before sharing or exporting anything.",
+        "{count}\u00a0adresses électroniques semblent réelles ({rows}). Le cours n'accepte que des données synthétiques\u00a0: remplacez-les par des adresses fictives en example.org avant de partager ou d'exporter quoi que ce soit.",
+    ),
+    "personal_email_one": (
+        "1 e-mail address looks real ({rows}). The course takes synthetic data only: replace it with a fictional address at example.org before sharing or exporting anything.",
+        "1\u00a0adresse électronique semble réelle ({rows}). Le cours n'accepte que des données synthétiques\u00a0: remplacez-la par une adresse fictive en example.org avant de partager ou d'exporter quoi que ce soit.",
+    ),
+    "personal_phone_other": (
+        "{count} phone numbers look real ({rows}). The course takes synthetic data only: replace them with fictional numbers of the course's block, +212 5 00 0x xx xx, before sharing or exporting anything.",
+        "{count}\u00a0numéros de téléphone semblent réels ({rows}). Le cours n'accepte que des données synthétiques\u00a0: remplacez-les par des numéros fictifs de la plage du cours, +212 5 00 0x xx xx, avant de partager ou d'exporter quoi que ce soit.",
+    ),
+    "personal_phone_one": (
+        "1 phone number looks real ({rows}). The course takes synthetic data only: replace it with a fictional number of the course's block, +212 5 00 0x xx xx, before sharing or exporting anything.",
+        "1\u00a0numéro de téléphone semble réel ({rows}). Le cours n'accepte que des données synthétiques\u00a0: remplacez-le par un numéro fictif de la plage du cours, +212 5 00 0x xx xx, avant de partager ou d'exporter quoi que ce soit.",
+    ),
+    "rows_list_one": ("row {rows}", "ligne {rows}"),
+    "rows_list_other": ("rows {rows}", "lignes {rows}"),
 })
 
-WHOLE_FILE_CODES = {"empty_file", "no_rows", "not_a_table", "old_excel", "unreadable", "no_header"}
+
+def plural_key(key: str, count: int, lang: str | None = None) -> str:
+    """``key_one`` or ``key_other`` for ``count`` in ``lang`` (French: 0 and 1 are singular)."""
+    lang = current_lang(lang)
+    one = count in (0, 1) if lang == "fr" else count == 1
+    return f"{key}_one" if one else f"{key}_other"
+
+
+def localise_number(value: Any, lang: str | None = None) -> str:
+    """A number (or its text: "34.03", "-1.9") written for the reader: 34,03 in French; as is in English."""
+    text = _format_number(float(value)) if isinstance(value, (int, float, np.integer, np.floating)) \
+        and not isinstance(value, bool) else str(value)
+    if current_lang(lang) != "fr" or not _PLAIN_NUMBER_RE.match(text):
+        return text
+    sign, whole, _, decimals = _PLAIN_NUMBER_RE.match(text).groups()
+    if len(whole) > 4:
+        whole = f"{int(whole):,}".replace(",", "\u202f")
+    return ("−" if sign == "-" else "") + whole + ("," + decimals if decimals else "")
+
+
+_PLAIN_NUMBER_RE = re.compile(r"^([+-]?)(\d+)(\.(\d+))?$")
+# the details of a problem that hold numbers (localised in French messages)
+NUMBER_DETAILS = {"lat", "lon", "fixed", "minimum", "maximum", "fee", "count", "errors", "number",
+                  "thousands", "decimal", "size", "limit"}
+
+FICTIONAL_PHONE_RE = re.compile(r"^\+?212 ?5 ?00 ?0\d ?\d\d ?\d\d$")
+FICTIONAL_EMAIL_RE = re.compile(r"@(example\.(org|com|net)|[a-z0-9.-]+\.example)$", re.IGNORECASE)
+
+
+def looks_real_phone(text: Any) -> bool:
+    """True for a phone number outside the course's fictional block (+212 5 00 0x xx xx)."""
+    s = re.sub(r"[\s.\-()/\u00a0]", "", str(text or ""))
+    if not s:
+        return False
+    if s.startswith("00"):
+        s = "+" + s[2:]
+    if s.startswith("0") and len(s) == 10:
+        s = "+212" + s[1:]
+    digits = re.sub(r"\D", "", s)
+    if len(digits) < 6:
+        return False
+    return not re.match(r"^\+?21250{2}0\d{5}$", s)
+
+
+def looks_real_email(text: Any) -> bool:
+    """True for an e-mail address outside the reserved example domains."""
+    s = str(text or "").strip()
+    return "@" in s and not FICTIONAL_EMAIL_RE.search(s)
+
+WHOLE_FILE_CODES = {"empty_file", "no_rows", "not_a_table", "old_excel", "unreadable", "no_header",
+                    "damaged_workbook", "too_big"}
+# codes whose message has a singular and a plural form: the detail that holds the count
+PLURAL_CODES = {"more_problems": "count", "short_row": "found", "personal_email": "count", "personal_phone": "count"}
 
 
 @dataclass
@@ -574,8 +696,11 @@ class Problem:
         lang = current_lang(lang)
         fields = {"value": "" if self.value is None else self.value, "row": self.row,
                   "column": self.column, **self.details}
-        fields = {k: _render(v, lang) for k, v in fields.items()}
-        body = M_PROBLEM(self.code, lang, **fields)
+        count = fields.get(PLURAL_CODES.get(self.code, ""))
+        fields = {k: localise_number(_render(v, lang), lang) if k in NUMBER_DETAILS else _render(v, lang)
+                  for k, v in fields.items()}
+        key = plural_key(self.code, int(count), lang) if count is not None else self.code
+        body = M_PROBLEM(key, lang, **fields)
         if self.row is not None and self.column:
             where = M_PROBLEM("where_cell", lang, row=self.row, column=self.column)
         elif self.row is not None:
@@ -1238,6 +1363,38 @@ def _safe_date(y: int, m: int, d: int) -> str | None:
 class CellError:
     code: str
     details: dict = field(default_factory=dict)
+    severity: str = "error"  # "warning": the value was read, with a note
+
+
+_ONE_SEPARATOR_RE = re.compile(r"^([+-]?)([1-9]\d{0,2})([.,])(\d{3})$")
+
+
+def _separator_reading(text: str, spec: FieldSpec) -> tuple[str | None, CellError | None]:
+    """"1,000" or "1.000": a thousands separator, or a decimal one? Both readings are tried;
+    when both make a valid value the cell gets a question, never a guess. ``(None, None)``
+    when the text is not of that shape or only the decimal reading is valid."""
+    s = text
+    for ch in _SPACES:
+        s = s.replace(ch, "")
+    m = _ONE_SEPARATOR_RE.match(s.replace("−", "-"))
+    if m is None:
+        return None, None
+    sign, whole, _sep, frac = m.groups()
+    thousands = float(sign + whole + frac)
+    decimal = float(f"{sign}{whole}.{frac}")
+
+    def valid(value: float) -> bool:
+        if spec.type == "integer" and not value.is_integer():
+            return False
+        return _range_error(value, spec) is None
+
+    ok_thousands, ok_decimal = valid(thousands), valid(decimal)
+    shown_t, shown_d = _format_number(thousands), _format_number(decimal)
+    if ok_thousands and ok_decimal:
+        return text, CellError("ambiguous_number", {"thousands": shown_t, "decimal": shown_d})
+    if ok_thousands:
+        return shown_t, CellError("number_read_as", {"number": shown_t}, severity="warning")
+    return None, None
 
 
 def _allowed_text(values: tuple, vocab: str | None) -> Localised:
@@ -1279,6 +1436,10 @@ def parse_cell(raw: Any, spec: FieldSpec, lenient: bool = False) -> tuple[str, C
         if spec.pattern and not lenient and not re.match(spec.pattern, stripped):
             return stripped, CellError("bad_format", {})
         return (stripped if lenient else text), None
+    if lenient and spec.type in ("integer", "number"):
+        read, note = _separator_reading(stripped, spec)
+        if note is not None:
+            return (read if note.severity == "warning" else stripped), note
     if spec.type == "integer":
         candidate = stripped if not lenient else _lenient_number_text(stripped)
         if candidate is None or not _NUM_RE.match(candidate):
@@ -1421,19 +1582,22 @@ class _Collector:
         self.cap = cap
         self.problems: list[Problem] = []
         self.counts: dict[tuple, int] = {}
+        self.severities: dict[tuple, str] = {}
 
     def add(self, problem: Problem) -> None:
         problem.table = problem.table or self.table
         key = (problem.column, problem.code)
         self.counts[key] = self.counts.get(key, 0) + 1
+        self.severities.setdefault(key, problem.severity)
         if self.counts[key] <= self.cap:
             self.problems.append(problem)
 
     def finish(self) -> list[Problem]:
-        for (column, code), count in self.counts.items():
-            if count > self.cap:
-                self.problems.append(Problem("more_problems", None, column, None,
-                                             table=self.table, details={"count": count - self.cap}))
+        for key, count in self.counts.items():
+            if count > self.cap:  # the unlisted problems are as serious as the listed ones
+                self.problems.append(Problem("more_problems", None, key[0], None, table=self.table,
+                                             severity=self.severities.get(key, "error"),
+                                             details={"count": count - self.cap}))
         return self.problems
 
 
@@ -1452,13 +1616,23 @@ def check_columns(text: pd.DataFrame, specs: list[FieldSpec], table: str, collec
         values = text[spec.name].tolist()
         out = []
         desc = Localised(lambda lang, s=spec: field_description(table, s.name, lang, s))
+        parsed: dict = {}  # a column repeats its values (categories, towns…): each is parsed once
         for i, raw in enumerate(values):
             if skip and (i, spec.name) in skip:
                 out.append("")
                 continue
-            value, error = parse_cell(raw, spec, lenient)
+            try:
+                value, error = parsed[raw]
+            except KeyError:
+                value, error = parsed[raw] = parse_cell(raw, spec, lenient)
+            except TypeError:  # an unhashable cell
+                value, error = parse_cell(raw, spec, lenient)
             if error is not None and error.code == "out_of_range" and spec.name in COORDINATE_FIELDS:
                 error = None  # the point-in-Morocco check says more (swapped, sign lost…)
+            if error is not None and error.severity == "warning":
+                collector.add(Problem(error.code, rows[i], column_header, str(raw).strip(),
+                                      severity="warning", details=dict(error.details)))
+                error = None
             if error is not None:
                 details = dict(error.details)
                 if error.code == "bad_format":
