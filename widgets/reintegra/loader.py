@@ -84,10 +84,10 @@ def coerce(text: pd.DataFrame, specs: list[S.FieldSpec]) -> pd.DataFrame:
             continue
         s = text[spec.name]
         if spec.type == "integer":
-            v = pd.to_numeric(s.replace("", np.nan))
+            v = pd.Series(S._numbers(s), index=s.index)
             out[spec.name] = v.astype("int64") if v.notna().all() else v.astype("Int64")
         elif spec.type == "number":
-            out[spec.name] = pd.to_numeric(s.replace("", np.nan)).astype("float64")
+            out[spec.name] = pd.Series(S._numbers(s), index=s.index, dtype="float64")
         elif spec.type == "boolean":
             v = s.map({"true": True, "false": False, "": None})
             out[spec.name] = v.astype(bool) if v.notna().all() else v.astype("boolean")
@@ -482,7 +482,7 @@ def _load_bytes(data: bytes, table: str, name: str, step=lambda fraction, what="
             "expected": S.Localised(lambda lang: expected_fr if lang == "fr" else expected)})], table, name)
 
     header_row, header_cells = rows[h_idx]
-    body = [(r, cells) for r, cells in rows[h_idx + 1:] if any(c.strip() for c in cells)]
+    body = [(r, cells) for r, cells in rows[h_idx + 1:] if cells and (cells[0].strip() or "".join(cells).strip())]
     collector = S._Collector(table)
     if encoding in ("cp1252", "latin-1"):
         collector.add(Problem(f"encoding_{encoding.replace('-', '')}", severity="warning"))
@@ -520,12 +520,12 @@ def _load_bytes(data: bytes, table: str, name: str, step=lambda fraction, what="
     width = len(header_cells)
     used_width = width - _trailing_empty(header_cells)
     field_of_column = {j: f for f, j in columns.items()}
-    cells_by_field: dict[str, list[str]] = {f: [] for f in columns}
-    row_numbers = []
+    row_numbers = [r for r, _ in body]
     skip: set[tuple[int, str]] = set()
-    for i, (r, cells) in enumerate(body):
-        extra = cells[width:]
-        if any(c.strip() for c in extra):
+    lengths = [len(cells) for _, cells in body]
+    for i in [i for i, n in enumerate(lengths) if n != width]:
+        r, cells = body[i]
+        if any(c.strip() for c in cells[width:]):
             collector.add(Problem("ragged_row", r, None, None, details={
                 "found": len(cells) - _trailing_empty(cells), "expected": width}))
             skip.update((i, f) for f in columns)  # shifted cells: their own errors would be noise
@@ -534,9 +534,11 @@ def _load_bytes(data: bytes, table: str, name: str, step=lambda fraction, what="
             collector.add(Problem("short_row", r, None, None, details={
                 "found": len(cells), "expected": used_width}))
             skip.update((i, f) for f, j in columns.items() if j >= len(cells))
-        row_numbers.append(r)
-        for f, j in columns.items():
-            cells_by_field[f].append(cells[j] if j < len(cells) else "")
+    padded = [cells for _, cells in body] if min(lengths) >= width else [
+        cells if len(cells) >= width else cells + [""] * (width - len(cells)) for _, cells in body]
+    transposed = list(zip(*padded)) if padded else [()] * width
+    cells_by_field = {f: list(transposed[j]) for f, j in columns.items()}
+    del padded, transposed
     if encoding == "utf-8-invalid":
         _report_invalid_bytes(body, field_of_column, header_cells, skip, collector)
     if formulas:
@@ -546,7 +548,7 @@ def _load_bytes(data: bytes, table: str, name: str, step=lambda fraction, what="
                 collector.add(Problem("formula_no_value", r, header_cells[j].strip(), None,
                                       details={"formula": formula}))
                 skip.add((position[r], field_of_column[j]))
-    text = pd.DataFrame(cells_by_field)
+    text = cells_by_field  # columns of cells, by field
     specs = [s for s in S.TABLES[table] if s.name in columns]
     step(0.35, "columns")
     canonical = S.check_columns(text, specs, table, collector, lenient=True, row_numbers=row_numbers,

@@ -1592,6 +1592,14 @@ class _Collector:
         if self.counts[key] <= self.cap:
             self.problems.append(problem)
 
+    def add_lazy(self, column: str | None, code: str, make) -> None:
+        """Count a problem, building it (``make()``) only if it will be listed."""
+        key = (column, code)
+        if self.counts.get(key, 0) < self.cap:
+            self.add(make())
+        else:
+            self.counts[key] += 1
+
     def finish(self) -> list[Problem]:
         for key, count in self.counts.items():
             if count > self.cap:  # the unlisted problems are as serious as the listed ones
@@ -1605,59 +1613,80 @@ def check_columns(text: pd.DataFrame, specs: list[FieldSpec], table: str, collec
                   lenient: bool = False, row_numbers: list[int] | None = None,
                   headers: Mapping[str, str] | None = None,
                   skip: set | None = None) -> pd.DataFrame:
-    """Parse every cell of the known columns; return the canonical text frame."""
+    """Parse every cell of the known columns (``text``: a frame, or a dict of lists); return the
+    canonical text frame.
+
+    A column repeats its values (categories, towns, ages…): each distinct value is parsed
+    once, and only the rows with a problem are visited one by one."""
     rows = row_numbers if row_numbers is not None else [i + 2 for i in range(len(text))]
     headers = headers or {}
+    skipped: dict[str, list[int]] = {}
+    for i, name in skip or ():
+        skipped.setdefault(name, []).append(i)
     canonical = {}
     for spec in specs:
-        if spec.name not in text.columns:
+        if spec.name not in text:
             continue
         column_header = headers.get(spec.name, spec.name)
-        values = text[spec.name].tolist()
-        out = []
+        values = text[spec.name]
+        values = values if isinstance(values, list) else values.tolist()
         desc = Localised(lambda lang, s=spec: field_description(table, s.name, lang, s))
-        parsed: dict = {}  # a column repeats its values (categories, towns…): each is parsed once
-        for i, raw in enumerate(values):
-            if skip and (i, spec.name) in skip:
-                out.append("")
-                continue
-            try:
+        try:
+            distinct = dict.fromkeys(values)
+        except TypeError:  # an unhashable cell (a list in a typed frame): keep its text
+            values = [_cell_text(v) for v in values]
+            distinct = dict.fromkeys(values)
+        if lenient and spec.type == "string" and spec.vocab is None and spec.enum is None \
+                and all(isinstance(raw, str) for raw in distinct):
+            parsed = {raw: (raw.strip(), None) for raw in distinct}  # free text: as parse_cell does
+        else:
+            parsed = {raw: parse_cell(raw, spec, lenient) for raw in distinct}
+        needs_value = spec.required and (not lenient or spec.upload == "required")
+        flagged = {raw for raw, (value, error) in parsed.items()
+                   if error is not None or (value == "" and needs_value)}
+        canon = {raw: value for raw, (value, _error) in parsed.items()}
+        out = list(map(canon.__getitem__, values))
+        skip_here = set(skipped.get(spec.name, ()))
+        for i in skip_here:
+            out[i] = ""
+        if flagged:
+            for i, raw in enumerate(values):
+                if raw not in flagged or i in skip_here:
+                    continue
                 value, error = parsed[raw]
-            except KeyError:
-                value, error = parsed[raw] = parse_cell(raw, spec, lenient)
-            except TypeError:  # an unhashable cell
-                value, error = parse_cell(raw, spec, lenient)
-            if error is not None and error.code == "out_of_range" and spec.name in COORDINATE_FIELDS:
-                error = None  # the point-in-Morocco check says more (swapped, sign lost…)
-            if error is not None and error.severity == "warning":
-                collector.add(Problem(error.code, rows[i], column_header, str(raw).strip(),
-                                      severity="warning", details=dict(error.details)))
-                error = None
-            if error is not None:
-                details = dict(error.details)
-                if error.code == "bad_format":
-                    details["description"] = desc
-                shown = details.pop("unknown", None) or str(raw).strip()
-                collector.add(Problem(error.code, rows[i], column_header, shown, details=details))
-                value = ""
-                out.append(value)
-                continue
-            if value == "" and spec.required and (not lenient or spec.upload == "required"):
-                collector.add(Problem("missing_value", rows[i], column_header, None,
-                                      details={"description": desc}))
-            out.append(value)
+                if error is not None and error.code == "out_of_range" and spec.name in COORDINATE_FIELDS:
+                    error = None  # the point-in-Morocco check says more (swapped, sign lost…)
+                if error is not None and error.severity == "warning":
+                    collector.add_lazy(column_header, error.code, lambda raw=raw, error=error, i=i: Problem(
+                        error.code, rows[i], column_header, str(raw).strip(), severity="warning",
+                        details=dict(error.details)))
+                    error = None
+                if error is not None:
+                    def make(raw=raw, error=error, i=i):
+                        details = dict(error.details)
+                        if error.code == "bad_format":
+                            details["description"] = desc
+                        shown = details.pop("unknown", None) or str(raw).strip()
+                        return Problem(error.code, rows[i], column_header, shown, details=details)
+                    collector.add_lazy(column_header, error.code, make)
+                    out[i] = ""
+                    continue
+                if value == "" and needs_value:
+                    collector.add_lazy(column_header, "missing_value", lambda i=i: Problem(
+                        "missing_value", rows[i], column_header, None, details={"description": desc}))
         canonical[spec.name] = out
         if spec.unique:
-            first: dict[str, int] = {}
-            for i, value in enumerate(out):
-                if value == "":
-                    continue
-                if value in first:
-                    collector.add(Problem("duplicate_id", rows[i], column_header, value,
-                                          details={"first_row": rows[first[value]]}))
-                else:
-                    first[value] = i
-    return pd.DataFrame(canonical, index=text.index)
+            series = pd.Series(out)
+            repeated = np.flatnonzero(series.duplicated().to_numpy() & (series != "").to_numpy())
+            if repeated.size:
+                first = {}
+                for i, value in enumerate(out):
+                    if value != "":
+                        first.setdefault(value, i)
+                for i in repeated:
+                    collector.add_lazy(column_header, "duplicate_id", lambda i=i: Problem(
+                        "duplicate_id", rows[i], column_header, out[i], details={"first_row": rows[first[out[i]]]}))
+    return pd.DataFrame(canonical, index=text.index if isinstance(text, pd.DataFrame) else None)
 
 
 def check_rules(canonical: pd.DataFrame, table: str, collector: _Collector,
@@ -1683,18 +1712,22 @@ def check_rules(canonical: pd.DataFrame, table: str, collector: _Collector,
             check_points(canonical[lat_c].tolist(), canonical[lon_c].tolist(), row_numbers, collector,
                          headers.get(lat_c, lat_c))
     if table == "services" and {"min_age", "max_age"} <= set(canonical.columns):
-        for i, (lo, hi) in enumerate(zip(canonical["min_age"], canonical["max_age"])):
-            if lo != "" and hi != "" and int(lo) > int(hi):
-                collector.add(Problem("age_range", row_numbers[i], headers.get("min_age", "min_age"), None,
-                                      details={"minimum": lo, "maximum": hi}))
+        lo, hi = _numbers(canonical["min_age"]), _numbers(canonical["max_age"])
+        column = headers.get("min_age", "min_age")
+        for i in np.flatnonzero(lo > hi):  # NaN (empty) compares False
+            collector.add_lazy(column, "age_range", lambda i=i: Problem(
+                "age_range", row_numbers[i], column, None,
+                details={"minimum": canonical["min_age"].iat[i], "maximum": canonical["max_age"].iat[i]}))
     if table == "services" and {"cost", "fee_mad"} <= set(canonical.columns):
-        for i, (cost, fee) in enumerate(zip(canonical["cost"], canonical["fee_mad"])):
-            if cost == "" or fee == "":
-                continue
-            if (cost == "free") != (int(fee) == 0):
-                collector.add(Problem("fee_inconsistent", row_numbers[i], headers.get("fee_mad", "fee_mad"), None,
-                                      details={"cost": Localised(lambda lang, c=cost: label("cost", c, lang)),
-                                               "fee": fee}))
+        cost = canonical["cost"].to_numpy(dtype=object)
+        fee = _numbers(canonical["fee_mad"])
+        column = headers.get("fee_mad", "fee_mad")
+        known = (cost != "") & ~np.isnan(fee)
+        for i in np.flatnonzero(known & ((cost == "free") != (fee == 0))):
+            collector.add_lazy(column, "fee_inconsistent", lambda i=i: Problem(
+                "fee_inconsistent", row_numbers[i], column, None,
+                details={"cost": Localised(lambda lang, c=cost[i]: label("cost", c, lang)),
+                         "fee": canonical["fee_mad"].iat[i]}))
     if table == "cases" and {"case_status", "closure_date", "closure_reason"} <= set(canonical.columns):
         for i, (status, when, why) in enumerate(zip(canonical["case_status"], canonical["closure_date"],
                                                     canonical["closure_reason"])):
@@ -1706,18 +1739,26 @@ def check_rules(canonical: pd.DataFrame, table: str, collector: _Collector,
                                       headers.get("case_status", "case_status"), None))
 
 
+def _numbers(column: pd.Series) -> np.ndarray:
+    """Canonical number texts as floats ('' → NaN), parsed in C."""
+    values = column.to_numpy(dtype=object)
+    return np.where(values == "", "nan", values).astype(float) if len(values) else np.zeros(0)
+
+
 def check_points(lats: list, lons: list, row_numbers: list[int], collector: _Collector,
                  column: str | None = None) -> None:
     """Report points outside Morocco (with a 10 km coastal tolerance), recognising swapped
     coordinates and a lost minus sign."""
     from .synth.geo import in_morocco_tolerant
 
-    idx = [i for i, (a, b) in enumerate(zip(lats, lons)) if a != "" and b != ""]
-    if not idx:
+    lat_all, lon_all = _numbers(pd.Series(list(lats))), _numbers(pd.Series(list(lons)))
+    idx = np.flatnonzero(~np.isnan(lat_all) & ~np.isnan(lon_all))
+    if not idx.size:
         return
-    lat = np.array([float(lats[i]) for i in idx])
-    lon = np.array([float(lons[i]) for i in idx])
-    inside = in_morocco_tolerant(lat, lon)
+    lat, lon = lat_all[idx], lon_all[idx]
+    # a directory repeats its places (a town centre, a provider's branches): each is tested once
+    codes, places = pd.factorize(lat + 1j * lon)
+    inside = in_morocco_tolerant(places.real, places.imag)[codes]
     bad = np.flatnonzero(~inside)
     if bad.size == 0:
         return
