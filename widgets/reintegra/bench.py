@@ -223,23 +223,22 @@ def bench_assessment(root: Path) -> dict:
     from .case_studies import load_case_studies
     from .ui.assessment import CaseAssessment
 
-    with tempfile.TemporaryDirectory() as tmp:
-        widget = CaseAssessment("en", output_dir=tmp)
-        case = load_case_studies()[0]
-        widget.case_picker.value = case.id
-        widget.set_answers(case.reference.all_answers)
-        changes = itertools.cycle([(item.id, option.code) for item in instrument.items for option in item.options])
-        for _ in range(10):  # warm-up
-            qid, code = next(changes)
-            widget.choices[qid].value = code
-        samples = []
-        while len(samples) < 200:
-            qid, code = next(changes)
-            if widget.choices[qid].value == code:
-                continue
-            start = time.perf_counter()
-            widget.choices[qid].value = code
-            samples.append(time.perf_counter() - start)
+    widget = CaseAssessment("en")
+    case = load_case_studies()[0]
+    widget.case_picker.value = case.id
+    widget.set_answers(case.reference.all_answers)
+    changes = itertools.cycle([(item.id, option.code) for item in instrument.items for option in item.options])
+    for _ in range(10):  # warm-up
+        qid, code = next(changes)
+        widget.choices[qid].value = code
+    samples = []
+    while len(samples) < 200:
+        qid, code = next(changes)
+        if widget.choices[qid].value == code:
+            continue
+        start = time.perf_counter()
+        widget.choices[qid].value = code
+        samples.append(time.perf_counter() - start)
     figures = percentiles(samples)
     return {
         "assessment_cases": n_cases,

@@ -244,7 +244,8 @@ def _reason(error: Exception) -> S.Localised:
     if isinstance(error, PermissionError):
         return S.localised_message(S.M_PROBLEM, "reason_permission")
     text = f"{type(error).__name__}: {error}"[:200]
-    return S.localised_message(S.M_PROBLEM, "reason_other", error=text)
+    return S.Localised(lambda lang: S.M_PROBLEM("reason_other", lang) if lang == "fr"
+                       else f"{S.M_PROBLEM('reason_other', lang)}: {text}")
 
 
 def _read_bytes(source: Any) -> bytes:

@@ -554,7 +554,7 @@ M_PROBLEM = messages("data.problem", {
     "and_more": ("and {count} more", "et {count} autres"),
     "reason_missing": ("no file at this place", "aucun fichier à cet endroit"),
     "reason_permission": ("permission refused", "accès refusé"),
-    "reason_other": ("an unexpected error: {error}", "une erreur inattendue"),
+    "reason_other": ("an unexpected error", "une erreur inattendue"),
     "damaged_workbook": (
         "This Excel workbook is damaged or incomplete, so it cannot be read. Open it in Excel, save it again as “Excel Workbook (.xlsx)”, and load the new file.",
         "Ce classeur Excel est endommagé ou incomplet et ne peut pas être lu. Ouvrez-le dans Excel, enregistrez-le de nouveau en «\u00a0Classeur Excel (.xlsx)\u00a0» et chargez le nouveau fichier.",

@@ -37,7 +37,8 @@ from ..case_studies import CaseStudy, load_case_studies, reference_result
 from ..i18n import current_lang, fmt_number, fmt_percent, messages, pick
 from ..instrument import Instrument, load_instrument
 from ..scoring import CaseScore, band_shares, dimension_label, format_score, score_answers, score_frame, score_lines
-from .common import OKABE_ITO, esc, status_badge
+from ..schema import plural_key
+from .common import OKABE_ITO, download_link, esc, status_badge
 
 M = messages(
     "assessment",
@@ -99,15 +100,17 @@ M = messages(
         "missing": ("No answer yet: look for it in the notes, or leave it if the notes do not say.",
                     "Pas encore de réponse\u00a0: cherchez-la dans les notes, ou laissez-la si les notes ne le disent pas."),
         "missing_ref": ("No answer. The reference answer is “{answer}”.", "Pas de réponse. La réponse de référence est «\u00a0{answer}\u00a0»."),
-        "summary": ("{agree} of {total} answers agree with the reference, {differ} differ, {missing} not answered.",
-                    "{agree} réponses sur {total} concordent avec la référence, {differ} diffèrent, {missing} sans réponse."),
+        "summary": ("Answers as in the reference: {agree} of {total}; different: {differ}; not answered: {missing}.",
+                    "Réponses comme dans la référence\u00a0: {agree} sur {total}\u00a0; différentes\u00a0: {differ}\u00a0; sans réponse\u00a0: {missing}."),
         "summary_all": ("Every answer agrees with the reference. Now choose the priority needs in step 3.",
                         "Toutes vos réponses concordent avec la référence. Choisissez maintenant les besoins prioritaires à l’étape 3."),
         "summary_no_composite": ("You have no composite score yet (a dimension lacks answers); the reference's is {ref}.",
                                  "Vous n’avez pas encore de score composite (une dimension manque de réponses) ; celui de la référence est de {ref}."),
         "summary_scores": ("Your composite score is {mine}; the reference's is {ref}.", "Votre score composite est de {mine}\u00a0; celui de la référence est de {ref}."),
-        "insufficient_hint": ("{dimension}: {answered} answers, {needed} needed for a score. Answer more items of this dimension, or note why you cannot.",
-                              "{dimension}\u00a0: {answered}\u00a0réponses, il en faut {needed} pour un score. Répondez à d’autres questions de cette dimension, ou notez pourquoi vous ne le pouvez pas."),
+        "insufficient_hint": ("{dimension}: {answers}, {needed} needed for a score. Answer more items of this dimension, or note why you cannot.",
+                              "{dimension}\u00a0: {answers}, il en faut {needed} pour un score. Répondez à d’autres questions de cette dimension, ou notez pourquoi vous ne le pouvez pas."),
+        "answers_one": ("{n} answer", "{n}\u00a0réponse"),
+        "answers_other": ("{n} answers", "{n}\u00a0réponses"),
         "missed_flag": ("You did not raise the flag “{flag}”, which the reference raises. {action}",
                         "Vous n’avez pas déclenché le signalement «\u00a0{flag}\u00a0», que la référence déclenche. {action}"),
         "extra_flag": ("You raised the flag “{flag}”; the reference does not. Read the explanation under the question.",
@@ -127,10 +130,14 @@ M = messages(
                      "Choisissez au moins un besoin prioritaire avant de vérifier votre plan\u00a0: quels besoins le plan doit-il traiter en premier\u00a0?"),
         "no_assistance": ("Your needs are checked below. Now choose the assistance that answers them, and check again.",
                           "Vos besoins sont vérifiés ci-dessous. Choisissez maintenant l’assistance qui y répond, puis vérifiez de nouveau."),
-        "needs_summary": ("Needs: {agree} agree with the reference, {extra} not priorities there, {missed} missed.",
-                          "Besoins\u00a0: {agree} concordent avec la référence, {extra} n’y sont pas prioritaires, {missed} manqués."),
-        "assist_summary": ("Assistance: {agree} in the reference plan, {acceptable} possible by the grid, {not_fit} not fitting, {missed} missed.",
-                           "Assistance\u00a0: {agree} dans le plan de référence, {acceptable} possibles selon la grille, {not_fit} inadaptées, {missed} manquées."),
+        "needs_summary": ("Needs as in the reference: {agree}; not priorities there: {extra}; missed: {missed}.",
+                          "Besoins comme dans la référence\u00a0: {agree}\u00a0; non prioritaires dans la référence\u00a0: {extra}\u00a0; manqués\u00a0: {missed}."),
+        "assist_summary": ("Assistance in the reference plan: {agree}; possible by the grid: {acceptable}; not fitting: {not_fit}; missed: {missed}.",
+                           "Assistance prévue dans le plan de référence\u00a0: {agree}\u00a0; envisageable selon la grille\u00a0: {acceptable}\u00a0; inadaptée\u00a0: {not_fit}\u00a0; manquée\u00a0: {missed}."),
+        "plan_changed": ("Your choices changed since the last check: check your plan again.",
+                         "Vos choix ont changé depuis la dernière vérification\u00a0: vérifiez de nouveau votre plan."),
+        "kept": ("Your answers to this case are kept: come back to it at any time.",
+                 "Vos réponses à ce dossier sont conservées\u00a0: vous pouvez y revenir à tout moment."),
         "v_agree": ("Agrees with the reference.", "Concorde avec la référence."),
         "v_extra": ("Not a priority in the reference.", "Pas prioritaire dans la référence."),
         "v_missed": ("Missed.", "Manqué."),
@@ -145,13 +152,12 @@ M = messages(
         "notes_placeholder": ("Anything to add to the plan: what the returnee wants, what to agree on…",
                               "Ce que vous voulez ajouter au plan\u00a0: ce que la personne souhaite, ce qu’il faut convenir…"),
         "save": ("Save the draft plan", "Enregistrer le projet de plan"),
-        "saved": ("Saved as {path}.", "Enregistré sous {path}."),
+        "saved": ("Your draft plan is ready: download it to this device.",
+                  "Votre projet de plan est prêt\u00a0: téléchargez-le sur cet appareil."),
         "download": ("Download the draft plan ({name})", "Télécharger le projet de plan ({name})"),
-        "save_failed": ("The plan could not be written to {path} ({error}). Use the download link instead.",
-                        "Le plan n’a pas pu être écrit dans {path} ({error}). Utilisez plutôt le lien de téléchargement."),
         "save_no_case": ("Choose a case and assess it before saving a plan.", "Choisissez un dossier et évaluez-le avant d’enregistrer un plan."),
-        "save_empty": ("Your draft has no priority need yet; it was saved anyway so that you can complete it.",
-                       "Votre projet n’a pas encore de besoin prioritaire\u00a0; il a tout de même été enregistré pour que vous puissiez le compléter."),
+        "save_empty": ("Your draft has no priority need yet; you can download it anyway and complete it.",
+                       "Votre projet n’a pas encore de besoin prioritaire\u00a0; vous pouvez tout de même le télécharger et le compléter."),
         "invalid": ("Some answers were left out: {details}", "Certaines réponses ont été ignorées\u00a0: {details}"),
         # the caseload view
         "caseload_title": ("The caseload in scores", "Le portefeuille de dossiers en scores"),
@@ -170,7 +176,11 @@ M = messages(
         "regions_title": ("Median score by region", "Score médian par région"),
         "share_axis": ("Share of assessments", "Part des évaluations"),
         "insufficient": ("Insufficient data", "Données insuffisantes"),
-        "n_assessments": ("{n} assessments of {cases} returnees.", "{n}\u00a0évaluations de {cases}\u00a0personnes."),
+        "n_assessments": ("{assessments} of {returnees}.", "{assessments} de {returnees}."),
+        "assessments_one": ("{n} assessment", "{n}\u00a0évaluation"),
+        "assessments_other": ("{n} assessments", "{n}\u00a0évaluations"),
+        "returnees_one": ("{n} returnee", "{n}\u00a0personne"),
+        "returnees_other": ("{n} returnees", "{n}\u00a0personnes"),
         "no_rows": ("No assessment matches this choice.", "Aucune évaluation ne correspond à ce choix."),
         "region_n": ("{region} (n = {n})", "{region} (n = {n})", True),
         "col_region": ("Region", "Région"),
@@ -396,33 +406,21 @@ def badge(status: str, text: str) -> str:
 
 # ------------------------------------------------------------- the exercise
 
-PLANS_DIR_ENV = "REINTEGRA_PLANS_DIR"
-
-
-def default_plans_dir() -> Path:
-    """Where draft plans are saved: ``$REINTEGRA_PLANS_DIR``, else a ``plans`` folder next to the notebook."""
-    import os
-
-    override = os.environ.get(PLANS_DIR_ENV)
-    return Path(override).expanduser() if override else Path.cwd() / "plans"
-
-
-
 class CaseAssessment:
     """Assess a fictional returnee's situation with the illustrative instrument, then draft a plan."""
 
     def __init__(self, lang: str | None = None, *, instrument: Instrument | None = None, grid: P.Grid | None = None,
-                 cases: tuple[CaseStudy, ...] | None = None, output_dir: str | Path | None = None):
+                 cases: tuple[CaseStudy, ...] | None = None):
         self.lang = lang = current_lang(lang)
         self.instrument = instrument or load_instrument()
         self.grid = grid or P.load_grid()
         self.cases = cases or load_case_studies()
-        self.output_dir = Path(output_dir) if output_dir is not None else default_plans_dir()
         self.case: CaseStudy | None = None
         self.reference = None
         self.checked = False
-        self.saved_path: Path | None = None
+        self.saved: dict | None = None  # the last draft offered for download: its name and bytes
         self._quiet = False
+        self._kept: dict[str, dict] = {}  # each case's answers, choices and notes, kept when the case changes
 
         # 1. the case
         options = [(M("choose", lang), "")] + [
@@ -485,6 +483,8 @@ class CaseAssessment:
                                           layout=w.Layout(width="auto"))
         self.check_plan_button.on_click(lambda _: self.check_plan())
         self.plan_feedback = w.HTML("")
+        for box in (*self.need_boxes.values(), *self.assistance_boxes.values()):
+            box.observe(self._plan_changed, names="value")
 
         # 4. save
         self.format_picker = w.ToggleButtons(options=[("HTML", "html"), ("Markdown", "md")], value="html",
@@ -556,11 +556,39 @@ class CaseAssessment:
         self.case_picker.value = case_id or ""
 
     def _case_changed(self, change) -> None:
-        case_id = change["new"]
+        old, case_id = change["old"], change["new"]
+        if old:
+            self._kept[old] = self._work()
         self.case = next((c for c in self.cases if c.id == case_id), None) if case_id else None
         self.reference = reference_result(self.instrument, self.grid, self.case) if self.case else None
         self.case_file.value = self._case_file_html()
         self.reset()
+        kept = self._kept.get(case_id) if case_id else None
+        if kept:
+            self._restore(kept)
+        else:
+            self.notes_box.value = ""  # another case's notes do not belong to this one
+
+    def _work(self) -> dict:
+        """The learner's work on the current case: answers, needs, assistance, notes."""
+        return {"answers": self.answers(), "needs": self.chosen_needs(), "assistance": self.chosen_assistance(),
+                "notes": self.notes_box.value}
+
+    def _restore(self, kept: dict) -> None:
+        self._quiet = True
+        try:
+            for qid, code in kept["answers"].items():
+                self.choices[qid].value = code
+            for nid, box in self.need_boxes.items():
+                box.value = nid in kept["needs"]
+            for aid, box in self.assistance_boxes.items():
+                box.value = aid in kept["assistance"]
+            self.notes_box.value = kept["notes"]
+        finally:
+            self._quiet = False
+        self._refresh_scores()
+        if any(code is not None for code in kept["answers"].values()):
+            self.summary.value = guidance(M("kept", self.lang))
 
     def _case_file_html(self) -> str:
         lang = self.lang
@@ -575,6 +603,11 @@ class CaseAssessment:
                 f'<h3 style="margin:.2em 0">{esc(case.name)}</h3><p><i>{esc(pick(case.summary, lang))}</i></p>'
                 f'<table>{rows}</table><div class="ra-sub">{esc(M("profile", lang))}</div>'
                 f'<p>{esc(pick(case.profile, lang))}</p><div class="ra-sub">{esc(M("notes", lang))}</div>{notes}</div>')
+
+    def _plan_changed(self, _change) -> None:
+        # the plan's feedback no longer matches the boxes: say so rather than leave it stale
+        if not self._quiet and self.plan_feedback.value and "ra-plan-stale" not in self.plan_feedback.value:
+            self.plan_feedback.value = (f'<div class="ra-plan-stale">{guidance(M("plan_changed", self.lang))}</div>')
 
     def _answer_changed(self, change) -> None:
         if self._quiet:
@@ -669,7 +702,8 @@ class CaseAssessment:
             ds = score.dimensions[dim]
             if not ds.sufficient:
                 html_parts.append(guidance(M("insufficient_hint", lang, dimension=self.instrument.dimension(dim).text(lang),
-                                             answered=ds.answered, needed=ds.needed)))
+                                             answers=M(plural_key("answers", ds.answered, lang), lang, n=ds.answered),
+                                             needed=ds.needed)))
         mine_flags = {f.code for f in score.flags}
         for flag in self.reference.score.flags:
             if flag.code not in mine_flags:
@@ -771,8 +805,12 @@ class CaseAssessment:
             context=self.case.context, notes=self.notes_box.value,
         )
 
-    def save_plan(self) -> Path | None:
-        """Write the draft plan to ``output_dir`` and offer it as a download link; guidance if there is no case."""
+    def save_plan(self) -> str | None:
+        """Offer the draft plan as a download to the learner's own device (HTML or Markdown).
+
+        Nothing is written on the machine that runs the exercise, and no path is shown:
+        in a workshop, each participant gets their own file. Returns the file's name, or
+        ``None`` (with guidance) if there is no case yet."""
         lang = self.lang
         draft = self.draft()
         if draft is None:
@@ -782,24 +820,15 @@ class CaseAssessment:
         text = draft.to_html(lang) if kind == "html" else draft.to_markdown(lang)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         name = f"plan-{self.case.id}-{lang}-{stamp}.{kind}"
-        mime = "text/html" if kind == "html" else "text/markdown"
-        link = (f'<a download="{esc(name)}" href="data:{mime};charset=utf-8;base64,'
-                f'{base64.b64encode(text.encode("utf-8")).decode("ascii")}">⬇ {esc(M("download", lang, name=name))}</a>')
-        parts = []
-        path = self.output_dir / name
-        try:
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            parts.append(f'<p>✔ {esc(M("saved", lang, path=path))}</p>')
-            self.saved_path = path
-        except OSError as exc:
-            parts.append(guidance(M("save_failed", lang, path=self.output_dir, error=exc.strerror or exc)))
-            path = None
+        mime = "text/html;charset=utf-8" if kind == "html" else "text/markdown;charset=utf-8"
+        content = text.encode("utf-8")
+        parts = [f'<p>✔ {esc(M("saved", lang))}</p>']
         if not draft.needs:
             parts.append(guidance(M("save_empty", lang)))
-        parts.append(f"<p>{link}</p>")
+        parts.append(f'<p>⬇ {download_link(content, name, mime, M("download", lang, name=name))}</p>')
         self.save_result.value = "".join(parts)
-        return path
+        self.saved = {"name": name, "content": content}
+        return name
 
     def _ipython_display_(self):
         from IPython.display import display
@@ -961,7 +990,8 @@ class CaseloadView:
             self.count.value = guidance(M("no_rows", lang))
             self.bands.value = self.by_region.value = ""
             return
-        self.count.value = f'<p>{esc(M("n_assessments", lang, n=len(scored), cases=scored["case_id"].nunique()))}</p>'
+        n, cases = len(scored), scored["case_id"].nunique()
+        self.count.value = (f'<p>{esc(M("n_assessments", lang, assessments=M(plural_key("assessments", n, lang), lang, n=n), returnees=M(plural_key("returnees", cases, lang), lang, n=cases)))}</p>')
         png = base64.b64encode(figure_png(bands_figure(self.instrument, scored, lang))).decode("ascii")
         rows = self.band_table(scored)
         self.bands.value = (f'<div class="ra-scores"><img src="data:image/png;base64,{png}" alt="{esc(M("bands_alt", lang))}" width="720">'

@@ -46,7 +46,7 @@ M = messages(
         "step_check": ("4. Check and export", "4. Vérifier et exporter"),
         "step_upload": ("Trainers: use your own service directory", "Formateurs\u00a0: utiliser votre propre répertoire de services"),
         "case": ("Case", "Dossier"),
-        "case_option_one": ("{name}, {age}, {town} (1 need)", "{name}, {age}\u00a0ans, {town} ({n}\u00a0besoin)"),
+        "case_option_one": ("{name}, {age}, {town} ({n} need)", "{name}, {age}\u00a0ans, {town} ({n}\u00a0besoin)"),
         "case_option_other": ("{name}, {age}, {town} ({n} needs)", "{name}, {age}\u00a0ans, {town} ({n}\u00a0besoins)"),
         "card_profile_female": ("{name} {last}, {sex}, {age}. Returned from {country} on {date}; lives in {town} ({region}).",
                                 "{name} {last}, {sex}, {age}\u00a0ans. Rentrée de {country} le {date}\u00a0; vit à {town} ({region})."),
