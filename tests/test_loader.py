@@ -379,3 +379,27 @@ def test_a_large_directory_places_every_row(tmp_path):
     same = result.data.iloc[1::2]
     pd.testing.assert_series_equal(same["lat"], services["lat"].iloc[[i % len(services) for i in range(1, len(frame), 2)]]
                                    .set_axis(same.index), check_names=False)
+
+
+def test_a_large_regular_csv_reads_the_same_by_the_fast_path(tmp_path, monkeypatch):
+    from reintegra.bench import large_directory_csv
+    path = large_directory_csv(tmp_path / "big.csv", rows=6000)
+    assert path.stat().st_size > loader.FAST_CSV_CHARS
+    fast = load_file(path, "services")
+    monkeypatch.setattr(loader, "FAST_CSV_CHARS", 10**12)
+    slow = load_file(path, "services")
+    assert fast.ok and slow.ok, fast.report("en")[:500]
+    pd.testing.assert_frame_equal(fast.data, slow.data)
+    assert fast.source_rows == slow.source_rows
+    assert [p.as_dict("en") for p in fast.problems] == [p.as_dict("en") for p in slow.problems]
+
+
+def test_a_large_csv_with_a_short_row_still_names_it(tmp_path):
+    from reintegra.bench import large_directory_csv
+    path = large_directory_csv(tmp_path / "big.csv", rows=6000)
+    lines = path.read_bytes().split(b"\n")
+    lines[100] = b";".join(lines[100].split(b";")[:4])
+    lines.insert(50, b"")  # a blank line: the rows below keep their spreadsheet numbers
+    path.write_bytes(b"\n".join(lines))
+    result = load_file(path, "services")
+    assert [(p.code, p.row) for p in result.errors] == [("short_row", 102)]

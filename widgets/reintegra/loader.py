@@ -24,6 +24,7 @@ user's file: it reads the bytes once.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import os
@@ -229,7 +230,15 @@ def load_file(source: Any, table: str = "services", *, filename: str | None = No
                 "size": round(len(data) / 1024 / 1024, 1), "limit": round(max_bytes / 1024 / 1024, 1)})],
                 table, name)
         step(0.05, "read")
-        result = _load_bytes(data, table, name, step)
+        # A large file makes millions of small objects (cells) and no reference cycles: the
+        # cyclic garbage collector would scan them again and again for nothing.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            result = _load_bytes(data, table, name, step)
+        finally:
+            if collecting:
+                gc.enable()
         step(1.0, "done")
         return result
     except Exception as error:  # noqa: BLE001 — the trainer must never see a traceback
@@ -323,9 +332,8 @@ def _decode(data: bytes, kind: str) -> tuple[str, str]:
 
 # ----- reading rows
 
-def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
-    """(spreadsheet row, cells) for every record, blank lines included."""
-    sample_lines = [line for line in text.splitlines()[:30] if line.strip()]
+def _csv_separator(text: str) -> str:
+    sample_lines = [line for line in text[:200_000].splitlines()[:30] if line.strip()]
     best, best_key = ",", (-1.0, 0)
     for sep in (";", ",", "\t"):
         rows = list(csv.reader(io.StringIO("\n".join(sample_lines)), delimiter=sep))
@@ -338,8 +346,57 @@ def _csv_rows(text: str) -> list[tuple[int, list[str]]]:
         key = (same / len(rows), width)
         if key > best_key:
             best, best_key = sep, key
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=best)
+    return best
+
+
+def _csv_rows(text: str, sep: str | None = None) -> list[tuple[int, list[str]]]:
+    """(spreadsheet row, cells) for every record, blank lines included."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep or _csv_separator(text))
     return [(i, row) for i, row in enumerate(reader, start=1)]
+
+
+# Above this size, a regular CSV (every record as wide as the header) is read by pandas' C
+# parser, which is faster and shares the text of repeated cells (a town, a category).
+FAST_CSV_CHARS = 1_000_000
+HEAD_RECORDS = 60
+
+
+def _csv_fast(text: str, lookup: dict[str, str]):
+    """For a large, regular CSV: (head rows, header index, header score, row numbers of the
+    non-blank records below the header, cells by column index); ``None`` when the file is
+    irregular (a short or long record) or anything differs, so the record-by-record path,
+    which names each irregular row, runs instead."""
+    sep = _csv_separator(text)
+    head: list[tuple[int, list[str]]] = []
+    lengths: list[int] = []
+    for i, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep), start=1):
+        if i <= HEAD_RECORDS:
+            head.append((i, record))
+        lengths.append(len(record))
+    h_idx, h_score = _find_header(head, lookup)
+    if h_score < 2:
+        return None
+    width = len(head[h_idx][1])
+    if any(n not in (0, width) for n in lengths[h_idx + 1:]):
+        return None
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
+                            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+                            quotechar='"', doublequote=True, index_col=False)
+    except Exception:  # noqa: BLE001 — the record-by-record path will say what is wrong
+        return None
+    if len(frame) != len(lengths):
+        return None
+    body = frame.iloc[h_idx + 1:]
+    blank = np.array(lengths[h_idx + 1:], dtype=int) == 0
+    first = body[0].to_numpy(dtype=object)
+    for k in np.flatnonzero(~blank):  # a record of empty cells (";;;;") is blank too
+        if not first[k].strip() and not "".join(body.iloc[k]).strip():
+            blank[k] = True
+    keep = ~blank
+    numbers = (np.arange(h_idx + 2, h_idx + 2 + len(body)))[keep].tolist()
+    columns = {j: body[j].to_numpy(dtype=object)[keep].tolist() for j in range(width)}
+    return head, h_idx, h_score, numbers, columns
 
 
 def _cell_to_text(value: Any) -> str:
@@ -454,6 +511,7 @@ def _load_bytes(data: bytes, table: str, name: str, step=lambda fraction, what="
     lookup = _header_lookup(table)
     formulas: dict = {}
     encoding = "utf-8"
+    fast = None
     if kind == "xlsx":
         try:
             sheets = _xlsx_sheets(data)
@@ -466,8 +524,12 @@ def _load_bytes(data: bytes, table: str, name: str, step=lambda fraction, what="
         text, encoding = _decode(data, kind)
         if not text.strip():
             return _fail([Problem("empty_file")], table, name)
-        rows = _csv_rows(text)
-        h_idx, h_score = _find_header(rows, lookup)
+        fast = _csv_fast(text, lookup) if len(text) > FAST_CSV_CHARS and encoding != "utf-8-invalid" else None
+        if fast is not None:
+            rows, h_idx, h_score, fast_numbers, fast_columns = fast
+        else:
+            rows = _csv_rows(text)
+            h_idx, h_score = _find_header(rows, lookup)
     step(0.25, "parsed")
 
     if not any(any(c.strip() for c in cells) for _, cells in rows):
@@ -483,7 +545,10 @@ def _load_bytes(data: bytes, table: str, name: str, step=lambda fraction, what="
             "expected": S.Localised(lambda lang: expected_fr if lang == "fr" else expected)})], table, name)
 
     header_row, header_cells = rows[h_idx]
-    body = [(r, cells) for r, cells in rows[h_idx + 1:] if cells and (cells[0].strip() or "".join(cells).strip())]
+    if fast is not None:
+        body = [(r, []) for r in fast_numbers]  # the cells are in fast_columns
+    else:
+        body = [(r, cells) for r, cells in rows[h_idx + 1:] if cells and (cells[0].strip() or "".join(cells).strip())]
     collector = S._Collector(table)
     if encoding in ("cp1252", "latin-1"):
         collector.add(Problem(f"encoding_{encoding.replace('-', '')}", severity="warning"))
@@ -523,7 +588,7 @@ def _load_bytes(data: bytes, table: str, name: str, step=lambda fraction, what="
     field_of_column = {j: f for f, j in columns.items()}
     row_numbers = [r for r, _ in body]
     skip: set[tuple[int, str]] = set()
-    lengths = [len(cells) for _, cells in body]
+    lengths = [width] * len(body) if fast is not None else [len(cells) for _, cells in body]
     for i in [i for i, n in enumerate(lengths) if n != width]:
         r, cells = body[i]
         if any(c.strip() for c in cells[width:]):
@@ -535,11 +600,14 @@ def _load_bytes(data: bytes, table: str, name: str, step=lambda fraction, what="
             collector.add(Problem("short_row", r, None, None, details={
                 "found": len(cells), "expected": used_width}))
             skip.update((i, f) for f, j in columns.items() if j >= len(cells))
-    padded = [cells for _, cells in body] if min(lengths) >= width else [
-        cells if len(cells) >= width else cells + [""] * (width - len(cells)) for _, cells in body]
-    transposed = list(zip(*padded)) if padded else [()] * width
-    cells_by_field = {f: list(transposed[j]) for f, j in columns.items()}
-    del padded, transposed
+    if fast is not None:
+        cells_by_field = {f: fast_columns[j] for f, j in columns.items()}
+    else:
+        padded = [cells for _, cells in body] if min(lengths) >= width else [
+            cells if len(cells) >= width else cells + [""] * (width - len(cells)) for _, cells in body]
+        transposed = list(zip(*padded)) if padded else [()] * width
+        cells_by_field = {f: list(transposed[j]) for f, j in columns.items()}
+        del padded, transposed
     if encoding == "utf-8-invalid":
         _report_invalid_bytes(body, field_of_column, header_cells, skip, collector)
     if formulas:
