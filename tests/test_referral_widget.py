@@ -362,3 +362,18 @@ def test_the_exported_csv_keeps_phone_numbers_as_written(exercise):
     rows = list(csv.reader(io.StringIO(ex.exported["csv"].decode("utf-8-sig"))))
     phones = [cell for row in rows[1:] for cell in row if "212" in cell]
     assert phones and all(p.startswith("+212 5 00 0") for p in phones), phones
+
+
+def test_an_unexpected_failure_shows_no_english_exception_text_in_french(monkeypatch):
+    ex = ReferralExercise("fr", show_map=False)
+
+    def boom(*args, **kwargs):
+        raise KeyError("service_id")
+
+    monkeypatch.setattr(ex, "check", boom)
+    ex.check_button._click_handlers.callbacks.clear()
+    ex.check_button.on_click(ex._safe(lambda _: ex.check()))
+    ex.check_button.click()
+    shown = ex.feedback.value
+    assert "Un problème est survenu" in shown and "KeyError" not in shown and "service_id" not in shown
+    assert "KeyError" in ex.last_error  # kept for the trainer, not shown

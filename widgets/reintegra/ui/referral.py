@@ -147,8 +147,8 @@ M = messages(
         "upload_bad": ("{name} was not loaded. Your current directory and your choices are kept. Fix these points in your spreadsheet and load the file again:",
                        "{name} n’a pas été chargé. Votre répertoire actuel et vos choix sont conservés. Corrigez ces points dans votre tableur et chargez de nouveau le fichier\u00a0:"),
         "upload_warnings": ("Notes on the file:", "Remarques sur le fichier\u00a0:"),
-        "error": ("Something went wrong ({error}). Your work is kept; try again, or tell the trainer.",
-                  "Un problème est survenu ({error}). Votre travail est conservé\u00a0; réessayez, ou prévenez le formateur."),
+        "error": ("Something went wrong. Your work is kept; try again, or tell the trainer.",
+                  "Un problème est survenu. Votre travail est conservé\u00a0; réessayez, ou prévenez le formateur."),
         "map_alt": ("Map", "Carte"),
         "no_cases": ("No case with two to four priority needs in this caseload.",
                      "Aucun dossier avec deux à quatre besoins prioritaires dans ce fichier."),
@@ -396,8 +396,8 @@ class ReferralExercise:
         def run(*args, **kwargs):
             try:
                 return function(*args, **kwargs)
-            except Exception as error:  # noqa: BLE001
-                self.feedback.value = f"<p>{badge('wrong', M('error', self.lang, error=type(error).__name__))}</p>"
+            except Exception:  # noqa: BLE001 — no exception text for the reader (it would be English)
+                self.feedback.value = f"<p>{badge('wrong', M('error', self.lang))}</p>"
                 self.last_error = traceback.format_exc()
                 return None
         return run
@@ -878,8 +878,8 @@ class GapExplorer:
     def _safe_refresh(self, chart: bool) -> None:
         try:
             self.refresh(chart)
-        except Exception as error:  # noqa: BLE001 — never a traceback for the reader
-            self.summary.value = f"<p>{badge('wrong', M('error', self.lang, error=type(error).__name__))}</p>"
+        except Exception:  # noqa: BLE001 — never a traceback (nor English exception text) for the reader
+            self.summary.value = f"<p>{badge('wrong', M('error', self.lang))}</p>"
 
     def refresh(self, chart: bool = True) -> pd.DataFrame:
         lang = self.lang
