@@ -20,6 +20,12 @@ commas, and English or French headers in any case, with or without accents. It
 reports every problem at once, each located by spreadsheet row (the header is row
 1) and column, in English and in French. It never raises and never writes to the
 user's file: it reads the bytes once.
+
+It never guesses silently: a file is read in one encoding (a UTF-8 file with a stray
+byte gets that cell named; a file read as Windows-1252 gets a note); "1,000" or
+"1.000" gets a question when it could be a thousand or one; a formula saved without
+its value, a row cut short, a region written freely and contact details that look
+real (the course takes synthetic data only) are all reported.
 """
 from __future__ import annotations
 
