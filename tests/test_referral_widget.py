@@ -377,3 +377,11 @@ def test_an_unexpected_failure_shows_no_english_exception_text_in_french(monkeyp
     shown = ex.feedback.value
     assert "Un problème est survenu" in shown and "KeyError" not in shown and "service_id" not in shown
     assert "KeyError" in ex.last_error  # kept for the trainer, not shown
+
+
+def test_a_file_over_the_limit_gets_a_message_in_the_widget():
+    ex = ReferralExercise("fr", show_map=False)
+    directory = ex.directory
+    assert ex.load_directory(b"x" * (9 * 1024 * 1024 + 1), "gros.csv") is False
+    assert "jusqu’à 9\u00a0Mo" in ex.upload_report.value
+    assert ex.directory is directory

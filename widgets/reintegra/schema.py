@@ -400,7 +400,7 @@ M_PROBLEM = messages("data.problem", {
     ),
     "unreadable": (
         "The file could not be read ({reason}). Check that it is an .xlsx or .csv table and that it is not open in another program.",
-        "Le fichier n'a pas pu être lu ({reason}). Vérifiez qu'il s'agit d'un tableau .xlsx ou .csv et qu'il n'est pas ouvert dans un autre programme.",
+        "Le fichier n’a pas pu être lu ({reason}). Vérifiez qu’il s’agit d’un tableau .xlsx ou .csv et qu’il n’est pas ouvert dans un autre programme.",
     ),
     "no_header": (
         "No header row was recognised in the first rows. The first row should hold the column names, for example: {expected}.",
@@ -524,7 +524,7 @@ M_PROBLEM = messages("data.problem", {
     ),
     "more_problems_one": (
         "1 more problem of the same kind in this column is not listed.",
-        "1\u00a0autre problème du même type dans cette colonne n'est pas listé.",
+        "1\u00a0autre problème du même type dans cette colonne n’est pas listé.",
     ),
     "more_problems_other": (
         "{count} more problems of the same kind in this column are not listed.",
@@ -544,11 +544,11 @@ M_PROBLEM = messages("data.problem", {
     ),
     "summary_errors": (
         "The file was not loaded: {errors} problems to correct. Correct them in your spreadsheet and load the file again.",
-        "Le fichier n'a pas été chargé\u00a0: {errors}\u00a0problèmes à corriger. Corrigez-les dans votre tableur et chargez de nouveau le fichier.",
+        "Le fichier n’a pas été chargé\u00a0: {errors}\u00a0problèmes à corriger. Corrigez-les dans votre tableur et chargez de nouveau le fichier.",
     ),
     "summary_error": (
         "The file was not loaded: 1 problem to correct. Correct it in your spreadsheet or export the table again, then load the file again.",
-        "Le fichier n'a pas été chargé\u00a0: 1\u00a0problème à corriger. Corrigez-le dans votre tableur ou exportez de nouveau le tableau, puis chargez de nouveau le fichier.",
+        "Le fichier n’a pas été chargé\u00a0: 1\u00a0problème à corriger. Corrigez-le dans votre tableur ou exportez de nouveau le tableau, puis chargez de nouveau le fichier.",
     ),
     "or": ("or", "ou"),
     "and_more": ("and {count} more", "et {count} autres"),
@@ -561,19 +561,19 @@ M_PROBLEM = messages("data.problem", {
     ),
     "too_big": (
         "The file is {size} MB; the course loads files up to {limit} MB. Keep only the columns the course uses, save it as .xlsx (smaller than CSV), or split it in two.",
-        "Le fichier fait {size}\u00a0Mo\u00a0; le cours charge des fichiers jusqu'à {limit}\u00a0Mo. Gardez seulement les colonnes utilisées par le cours, enregistrez-le en .xlsx (plus léger que le CSV), ou coupez-le en deux.",
+        "Le fichier fait {size}\u00a0Mo\u00a0; le cours charge des fichiers jusqu’à {limit}\u00a0Mo. Gardez seulement les colonnes utilisées par le cours, enregistrez-le en .xlsx (plus léger que le CSV), ou coupez-le en deux.",
     ),
     "invalid_bytes": (
         "this cell holds bytes that are not valid UTF-8 (shown as �), although the rest of the file is UTF-8. The file was not read in another encoding. Retype the text of this cell, or save the file again as “CSV UTF-8”.",
-        "cette cellule contient des octets qui ne sont pas de l'UTF-8 valide (affichés �), alors que le reste du fichier est en UTF-8. Le fichier n'a pas été lu dans un autre codage. Retapez le texte de cette cellule, ou enregistrez de nouveau le fichier en «\u00a0CSV UTF-8\u00a0».",
+        "cette cellule contient des octets qui ne sont pas de l’UTF-8 valide (affichés �), alors que le reste du fichier est en UTF-8. Le fichier n’a pas été lu dans un autre codage. Retapez le texte de cette cellule, ou enregistrez de nouveau le fichier en «\u00a0CSV UTF-8\u00a0».",
     ),
     "encoding_cp1252": (
-        "The file is not in UTF-8: it was read as Windows-1252 (the encoding of Excel's “CSV” in Western Europe). Check the accents (é, è, œ) in the data; if they look wrong, save the file as “CSV UTF-8” and load it again.",
-        "Le fichier n'est pas en UTF-8\u00a0: il a été lu comme du Windows-1252 (le codage du «\u00a0CSV\u00a0» d'Excel en Europe de l'Ouest). Vérifiez les accents (é, è, œ) dans les données\u00a0; s'ils sont faux, enregistrez le fichier en «\u00a0CSV UTF-8\u00a0» et chargez-le de nouveau.",
+        "The file is not in UTF-8: it was read as Windows-1252 (the encoding of Excel’s “CSV” in Western Europe). Check the accents (é, è, œ) in the data; if they look wrong, save the file as “CSV UTF-8” and load it again.",
+        "Le fichier n’est pas en UTF-8\u00a0: il a été lu comme du Windows-1252 (le codage du «\u00a0CSV\u00a0» d’Excel en Europe de l’Ouest). Vérifiez les accents (é, è, œ) dans les données\u00a0; s’ils sont faux, enregistrez le fichier en «\u00a0CSV UTF-8\u00a0» et chargez-le de nouveau.",
     ),
     "encoding_latin1": (
         "The file is not in UTF-8: it was read as Latin-1. Check the accents in the data; if they look wrong, save the file as “CSV UTF-8” and load it again.",
-        "Le fichier n'est pas en UTF-8\u00a0: il a été lu comme du Latin-1. Vérifiez les accents dans les données\u00a0; s'ils sont faux, enregistrez le fichier en «\u00a0CSV UTF-8\u00a0» et chargez-le de nouveau.",
+        "Le fichier n’est pas en UTF-8\u00a0: il a été lu comme du Latin-1. Vérifiez les accents dans les données\u00a0; s’ils sont faux, enregistrez le fichier en «\u00a0CSV UTF-8\u00a0» et chargez-le de nouveau.",
     ),
     "ambiguous_number": (
         "“{value}” could mean {thousands} (a thousands separator) or {decimal} (a decimal separator). Which one? Write the number without a thousands separator, for example {thousands}.",
@@ -581,19 +581,19 @@ M_PROBLEM = messages("data.problem", {
     ),
     "number_read_as": (
         "“{value}” was read as {number} (the separator can only be a thousands separator here).",
-        "«\u00a0{value}\u00a0» a été lu comme {number} (le séparateur ne peut être ici qu'un séparateur de milliers).",
+        "«\u00a0{value}\u00a0» a été lu comme {number} (le séparateur ne peut être ici qu’un séparateur de milliers).",
     ),
     "formula_no_value": (
         "formula without a value: open and save the file in Excel, then load it again. (The cell holds the formula {formula}, but no computed value was saved with it.)",
-        "formule sans valeur\u00a0: ouvrez et enregistrez le fichier dans Excel, puis chargez-le de nouveau. (La cellule contient la formule {formula}, mais aucune valeur calculée n'a été enregistrée avec elle.)",
+        "formule sans valeur\u00a0: ouvrez et enregistrez le fichier dans Excel, puis chargez-le de nouveau. (La cellule contient la formule {formula}, mais aucune valeur calculée n’a été enregistrée avec elle.)",
     ),
     "short_row_other": (
         "this row has only {found} cells but the header has {expected}: the end of the row is missing. A line break inside a cell may have split the row in two; check this row and the next one in your spreadsheet.",
-        "cette ligne ne compte que {found} cellules alors que l'en-tête en compte {expected}\u00a0: la fin de la ligne manque. Un retour à la ligne dans une cellule a peut-être coupé la ligne en deux\u00a0; vérifiez cette ligne et la suivante dans votre tableur.",
+        "cette ligne ne compte que {found} cellules alors que l’en-tête en compte {expected}\u00a0: la fin de la ligne manque. Un retour à la ligne dans une cellule a peut-être coupé la ligne en deux\u00a0; vérifiez cette ligne et la suivante dans votre tableur.",
     ),
     "short_row_one": (
         "this row has only 1 cell but the header has {expected}: the end of the row is missing. A line break inside a cell may have split the row in two; check this row and the previous one in your spreadsheet.",
-        "cette ligne ne compte qu'une cellule alors que l'en-tête en compte {expected}\u00a0: la fin de la ligne manque. Un retour à la ligne dans une cellule a peut-être coupé la ligne en deux\u00a0; vérifiez cette ligne et la précédente dans votre tableur.",
+        "cette ligne ne compte qu’une cellule alors que l’en-tête en compte {expected}\u00a0: la fin de la ligne manque. Un retour à la ligne dans une cellule a peut-être coupé la ligne en deux\u00a0; vérifiez cette ligne et la précédente dans votre tableur.",
     ),
     "region_read_as": (
         "“{value}” was read as the region {region} ({code}).",
@@ -601,19 +601,19 @@ M_PROBLEM = messages("data.problem", {
     ),
     "personal_email_other": (
         "{count} e-mail addresses look real ({rows}). The course takes synthetic data only: replace them with fictional addresses at example.org before sharing or exporting anything.",
-        "{count}\u00a0adresses électroniques semblent réelles ({rows}). Le cours n'accepte que des données synthétiques\u00a0: remplacez-les par des adresses fictives en example.org avant de partager ou d'exporter quoi que ce soit.",
+        "{count}\u00a0adresses électroniques semblent réelles ({rows}). Le cours n’accepte que des données synthétiques\u00a0: remplacez-les par des adresses fictives en example.org avant de partager ou d’exporter quoi que ce soit.",
     ),
     "personal_email_one": (
         "1 e-mail address looks real ({rows}). The course takes synthetic data only: replace it with a fictional address at example.org before sharing or exporting anything.",
-        "1\u00a0adresse électronique semble réelle ({rows}). Le cours n'accepte que des données synthétiques\u00a0: remplacez-la par une adresse fictive en example.org avant de partager ou d'exporter quoi que ce soit.",
+        "1\u00a0adresse électronique semble réelle ({rows}). Le cours n’accepte que des données synthétiques\u00a0: remplacez-la par une adresse fictive en example.org avant de partager ou d’exporter quoi que ce soit.",
     ),
     "personal_phone_other": (
         "{count} phone numbers look real ({rows}). The course takes synthetic data only: replace them with fictional numbers of the course's block, +212 5 00 0x xx xx, before sharing or exporting anything.",
-        "{count}\u00a0numéros de téléphone semblent réels ({rows}). Le cours n'accepte que des données synthétiques\u00a0: remplacez-les par des numéros fictifs de la plage du cours, +212 5 00 0x xx xx, avant de partager ou d'exporter quoi que ce soit.",
+        "{count}\u00a0numéros de téléphone semblent réels ({rows}). Le cours n’accepte que des données synthétiques\u00a0: remplacez-les par des numéros fictifs de la plage du cours, +212 5 00 0x xx xx, avant de partager ou d’exporter quoi que ce soit.",
     ),
     "personal_phone_one": (
         "1 phone number looks real ({rows}). The course takes synthetic data only: replace it with a fictional number of the course's block, +212 5 00 0x xx xx, before sharing or exporting anything.",
-        "1\u00a0numéro de téléphone semble réel ({rows}). Le cours n'accepte que des données synthétiques\u00a0: remplacez-le par un numéro fictif de la plage du cours, +212 5 00 0x xx xx, avant de partager ou d'exporter quoi que ce soit.",
+        "1\u00a0numéro de téléphone semble réel ({rows}). Le cours n’accepte que des données synthétiques\u00a0: remplacez-le par un numéro fictif de la plage du cours, +212 5 00 0x xx xx, avant de partager ou d’exporter quoi que ce soit.",
     ),
     "rows_list_one": ("row {rows}", "ligne {rows}"),
     "rows_list_other": ("rows {rows}", "lignes {rows}"),
