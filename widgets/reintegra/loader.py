@@ -372,29 +372,30 @@ def _csv_fast(text: str, lookup: dict[str, str]):
     non-blank records below the header, cells by column index); ``None`` when the file is
     irregular (a short or long record) or anything differs, so the record-by-record path,
     which names each irregular row, runs instead."""
+    import itertools
+
     sep = _csv_separator(text)
-    head: list[tuple[int, list[str]]] = []
-    lengths: list[int] = []
-    for i, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep), start=1):
-        if i <= HEAD_RECORDS:
-            head.append((i, record))
-        lengths.append(len(record))
+    head = list(enumerate(itertools.islice(csv.reader(io.StringIO(text, newline=""), delimiter=sep),
+                                           HEAD_RECORDS), start=1))
     h_idx, h_score = _find_header(head, lookup)
     if h_score < 2:
         return None
     width = len(head[h_idx][1])
-    if any(n not in (0, width) for n in lengths[h_idx + 1:]):
-        return None
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
                             keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
                             quotechar='"', doublequote=True, index_col=False)
-    except Exception:  # noqa: BLE001 — the record-by-record path will say what is wrong
+    except Exception:  # noqa: BLE001 — a record longer than the header: the record-by-record path names it
         return None
-    if len(frame) != len(lengths):
-        return None
+    lengths = None
+    if (frame[width - 1].to_numpy(dtype=object)[h_idx + 1:] == "").any():
+        # a record whose last cell reads empty may be a short record that the parser padded:
+        # count the cells of every record to tell
+        lengths = [len(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+        if len(frame) != len(lengths) or any(n not in (0, width) for n in lengths[h_idx + 1:]):
+            return None
     body = frame.iloc[h_idx + 1:]
-    blank = np.array(lengths[h_idx + 1:], dtype=int) == 0
+    blank = (np.array(lengths[h_idx + 1:], dtype=int) == 0) if lengths is not None else np.zeros(len(body), bool)
     first = body[0].to_numpy(dtype=object)
     for k in np.flatnonzero(~blank):  # a record of empty cells (";;;;") is blank too
         if not first[k].strip() and not "".join(body.iloc[k]).strip():
