@@ -14,12 +14,12 @@ NBSP = "\u00a0"
 
 @pytest.fixture()
 def exercise(tmp_path):
-    return CaseAssessment("en", output_dir=tmp_path / "plans")
+    return CaseAssessment("en")
 
 
 @pytest.fixture()
 def exercise_fr(tmp_path):
-    return CaseAssessment("fr", output_dir=tmp_path / "plans")
+    return CaseAssessment("fr")
 
 
 def answer_like_the_reference(widget: CaseAssessment, case_id: str) -> None:
@@ -173,34 +173,79 @@ def test_plan_with_needs_but_no_assistance_gets_guidance_and_the_flag_reminder(e
     assert "Missed." in text  # the reference needs not chosen
 
 
-def test_saving_a_draft_plan_writes_a_file_and_offers_a_download(exercise, tmp_path):
+def test_saving_a_draft_plan_offers_a_download_and_writes_nothing(exercise, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     answer_like_the_reference(exercise, "salma")
     exercise.need_boxes["safety_rights"].value = True
     exercise.assistance_boxes["protection_referral"].value = True
     exercise.notes_box.value = "She wants a woman counsellor."
-    path = exercise.save_button.click() or exercise.save_plan()
-    assert path is not None and path.parent == tmp_path / "plans" and path.suffix == ".html"
-    page = path.read_text(encoding="utf-8")
+    exercise.save_button.click()
+    name = exercise.saved["name"]
+    assert name.startswith("plan-salma-en-") and name.endswith(".html")
+    page = exercise.saved["content"].decode("utf-8")
     assert "Draft reintegration plan" in page and "Salma El Ouardi" in page
     assert "Referral to the protection focal point" in page and "She wants a woman counsellor." in page
-    assert "Saved as" in exercise.save_result.value
-    link = re.search(r'href="data:text/html;charset=utf-8;base64,([^"]+)"', exercise.save_result.value)
-    assert base64.b64decode(link.group(1)).decode("utf-8") == page
+    assert "download it to this device" in exercise.save_result.value
+    assert str(tmp_path) not in exercise.save_result.value and "/plans" not in exercise.save_result.value
+    link = re.search(r"download='([^']+)' href='data:text/html;charset=utf-8;base64,([^']+)'", exercise.save_result.value)
+    assert link.group(1) == name and base64.b64decode(link.group(2)).decode("utf-8") == page
+    assert list(tmp_path.iterdir()) == []  # nothing written where the kernel runs
     exercise.format_picker.value = "md"
     markdown = exercise.save_plan()
-    assert markdown.suffix == ".md" and markdown.read_text(encoding="utf-8").startswith("# Draft reintegration plan")
+    assert markdown.endswith(".md") and exercise.saved["content"].decode("utf-8").startswith("# Draft reintegration plan")
 
 
-def test_saving_without_a_case_or_to_a_read_only_place_gives_guidance(tmp_path):
-    exercise = CaseAssessment("en", output_dir=tmp_path / "plans")
+def test_saving_without_a_case_gives_guidance_and_an_empty_plan_can_still_be_downloaded():
+    exercise = CaseAssessment("en")
     assert exercise.save_plan() is None and "Choose a case and assess it" in exercise.save_result.value
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder")
-    stuck = CaseAssessment("en", output_dir=blocker / "plans")
-    stuck.case_picker.value = "karim"
-    assert stuck.save_plan() is None
-    assert "could not be written" in stuck.save_result.value and "download" in stuck.save_result.value
-    assert "no priority need yet" in stuck.save_result.value
+    exercise.case_picker.value = "karim"
+    assert exercise.save_plan() is not None
+    assert "no priority need yet" in exercise.save_result.value and "download" in exercise.save_result.value.lower()
+
+
+def test_changing_case_keeps_each_cases_answers(exercise):
+    exercise.case_picker.value = "karim"
+    exercise.choices["eco_income"].value = exercise.choices["eco_income"].options[0][1]
+    exercise.choices["eco_work"].value = exercise.choices["eco_work"].options[0][1]
+    exercise.need_boxes["housing"].value = True
+    exercise.notes_box.value = "Karim's notes"
+    karim = exercise.answers()
+    assert exercise.tabs.titles[0].endswith("(2/5)")
+    exercise.case_picker.value = "salma"
+    assert exercise.tabs.titles[0].endswith("(0/5)") and exercise.notes_box.value == ""
+    assert not exercise.need_boxes["housing"].value
+    exercise.choices["eco_income"].value = exercise.choices["eco_income"].options[-1][1]
+    exercise.case_picker.value = "karim"
+    assert exercise.answers() == karim and exercise.tabs.titles[0].endswith("(2/5)")
+    assert exercise.need_boxes["housing"].value and exercise.notes_box.value == "Karim's notes"
+    assert "Your answers to this case are kept" in exercise.summary.value
+    exercise.case_picker.value = "salma"
+    assert exercise.choices["eco_income"].value == exercise.choices["eco_income"].options[-1][1]
+
+
+def test_the_plan_feedback_never_goes_stale(exercise):
+    answer_like_the_reference(exercise, "karim")
+    exercise.need_boxes["housing"].value = True
+    exercise.check_plan_button.click()
+    assert "Needs: " in exercise.plan_feedback.value
+    exercise.need_boxes["high_debt"].value = True
+    assert "Needs: " not in exercise.plan_feedback.value
+    assert "check your plan again" in exercise.plan_feedback.value
+    exercise.check_plan_button.click()
+    assert "Needs: " in exercise.plan_feedback.value
+
+
+def test_plurals_in_the_hints():
+    exercise = CaseAssessment("fr")
+    exercise.case_picker.value = "karim"
+    exercise.choices["eco_income"].value = exercise.choices["eco_income"].options[0][1]
+    exercise.check_button.click()
+    assert f"1{NBSP}réponse, il en faut" in exercise.summary.value
+    exercise_en = CaseAssessment("en")
+    exercise_en.case_picker.value = "karim"
+    exercise_en.choices["eco_income"].value = exercise_en.choices["eco_income"].options[0][1]
+    exercise_en.check_button.click()
+    assert "Economic: 1 answer, " in exercise_en.summary.value and " 1 answers" not in exercise_en.summary.value
 
 
 # -------------------------------------------------------------------- French
@@ -222,9 +267,9 @@ def test_the_exercise_speaks_french(exercise_fr, tmp_path):
     w.check_plan_button.click()
     assert "Besoins\u00a0: 1 concorde avec la référence, 0 n’y est pas prioritaire, 5 manqués." in w.plan_feedback.value
     assert "suivi personnalisé recommandé" in w.plan_feedback.value
-    path = w.save_plan()
-    assert "Projet de plan de réintégration" in path.read_text(encoding="utf-8")
-    assert "Enregistré sous" in w.save_result.value
+    w.save_plan()
+    assert "Projet de plan de réintégration" in w.saved["content"].decode("utf-8")
+    assert "téléchargez-le sur cet appareil" in w.save_result.value
 
 
 def test_french_guidance_for_wrong_input(exercise_fr):
@@ -281,3 +326,23 @@ def test_caseload_view_speaks_french_and_handles_an_empty_selection():
     view.all_scores = view.all_scores.iloc[0:0]
     view.refresh()
     assert "Aucune évaluation ne correspond" in view.count.value
+
+
+# ------------------------------------------------------- the needs-sorting exercise
+
+
+@pytest.mark.parametrize("lang, stale, prompt", [
+    ("en", "1 of 12 right", "check them again"),
+    ("fr", "1 sur 12 juste,", "vérifiez-les de nouveau"),
+])
+def test_the_needs_sorting_summary_never_goes_stale(lang, stale, prompt):
+    from reintegra.ui.dimension_sort import DimensionSorter
+
+    sorter = DimensionSorter(lang)
+    sorter.choices["n1"].value = "economic"
+    sorter.check_button.click()
+    assert stale in sorter.summary.value
+    sorter.choices["n2"].value = "social"  # a new answer: the old count no longer holds
+    assert stale not in sorter.summary.value and prompt in sorter.summary.value
+    sorter.check_button.click()
+    assert ("2 of 12 right" if lang == "en" else "2 sur 12 justes") in sorter.summary.value

@@ -16,7 +16,7 @@ TEXT = {
            "yes": "Yes", "name": "Full name", "rules": "Eligibility, rule by rule", "contact": "Phone number", "age": "Age",
            "consent_ok": "Consent recorded on 2026-07-01.", "coverage": "Every priority need covered",
            "verdicts": ("The plan is ready", "to fix before sending the referrals"),
-           "map": "Map of Morocco", "export": "Export the referral forms", "exported": "Forms written to"},
+           "map": "Map of Morocco", "export": "Export the referral forms", "exported": "Download them to this device"},
     "fr": {"check": "Vérifier le plan", "choose": "Choisir pour ce besoin",
            "hint": "Indice\u00a0: afficher l’éligibilité et le classement", "yes": "Oui",
            "rules": "Éligibilité, règle par règle", "name": "Nom complet",
@@ -24,7 +24,7 @@ TEXT = {
            "consent_ok": "Consentement enregistré le 2026-07-01.", "coverage": "Chaque besoin prioritaire couvert",
            "verdicts": ("Le plan est prêt", "à corriger avant d’envoyer les orientations"),
            "map": "Carte du Maroc", "export": "Exporter les fiches d’orientation",
-           "exported": "Fiches enregistrées dans"},
+           "exported": "Téléchargez-les sur cet appareil"},
 }
 
 

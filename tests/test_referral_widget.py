@@ -14,7 +14,7 @@ CONSENT_DAY = dt.date(2026, 7, 1)
 
 @pytest.fixture()
 def exercise(tmp_path):
-    return ReferralExercise("en", export_dir=tmp_path, show_map=False)
+    return ReferralExercise("en", show_map=False)
 
 
 def choose_best(ex):
@@ -94,11 +94,11 @@ def test_a_complete_plan_is_ready_and_exports_only_the_shared_data(exercise, tmp
     assert not full and problems == [], problems
     assert "The plan is ready" in ex.feedback.value
     ex.export_button.click()
-    assert "Forms written to" in ex.export_links.value
+    assert "Download them to this device" in ex.export_links.value
     assert "data:text/html;charset=utf-8;base64," in ex.export_links.value
     assert "data:text/csv;charset=utf-8;base64," in ex.export_links.value
-    html_text = ex.exported["html"].read_text(encoding="utf-8")
-    csv_text = ex.exported["csv"].read_text(encoding="utf-8-sig")
+    html_text = ex.exported["html"].decode("utf-8")
+    csv_text = ex.exported["csv"].decode("utf-8-sig")
     assert html_text.count('<section class="referral">') == len(ex.plan.needs)
     header = next(csv.reader(io.StringIO(csv_text)))
     shared_labels = {R.field_label(f, "en") for f in ex.plan.shared}
@@ -153,7 +153,7 @@ def test_choices_are_kept_per_case_and_can_be_removed(exercise):
 
 
 def test_french_widget(tmp_path):
-    ex = ReferralExercise("fr", export_dir=tmp_path, show_map=False)
+    ex = ReferralExercise("fr", show_map=False)
     assert ex.check_button.description == "Vérifier le plan"
     assert "Besoins prioritaires" in ex.case_card.value
     returned = pd.Timestamp(ex.case["return_date"])
@@ -165,13 +165,13 @@ def test_french_widget(tmp_path):
     ex.check_button.click()
     assert "Le plan est prêt" in ex.feedback.value
     ex.export_button.click()
-    assert "Fiches enregistrées dans" in ex.export_links.value
-    assert ex.exported["csv"].read_text(encoding="utf-8-sig").startswith("reference_dossier;")
-    assert 'lang="fr"' in ex.exported["html"].read_text(encoding="utf-8")
+    assert "Téléchargez-les sur cet appareil" in ex.export_links.value
+    assert ex.exported["csv"].decode("utf-8-sig").startswith("reference_dossier;")
+    assert 'lang="fr"' in ex.exported["html"].decode("utf-8")
 
 
 def test_the_map_is_drawn_with_the_choices(tmp_path):
-    ex = ReferralExercise("en", export_dir=tmp_path)
+    ex = ReferralExercise("en")
     assert ex.map_image.value[:8] == b"\x89PNG\r\n\x1a\n"
     choose_best(ex)
     fig = ex.map_figure()
@@ -232,7 +232,7 @@ def test_a_good_upload_runs_the_exercise_on_it_and_can_be_undone(exercise):
 
 
 def test_french_bad_upload(tmp_path):
-    ex = ReferralExercise("fr", export_dir=tmp_path, show_map=False)
+    ex = ReferralExercise("fr", show_map=False)
     ex.load_directory(BAD_FILE, "mes_services.csv")
     assert "n’a pas été chargé" in ex.upload_report.value
     assert "Votre répertoire actuel et vos choix sont conservés" in ex.upload_report.value
@@ -268,3 +268,127 @@ def test_gap_explorer_in_french_draws_its_chart():
     assert g.chart.value[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Carte de chaleur" in g.chart_caption.value
     assert "couples région-catégorie" in g.summary.value
+
+
+# ------------------------------------------------------------------ a workshop's participants
+
+
+def _descendants(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _descendants(child)
+
+
+def test_exporting_writes_nothing_on_the_machine_and_offers_downloads(exercise, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    ex = exercise
+    choose_best(ex)
+    record_consent_and_needed_data(ex)
+    from reintegra.paths import repo_root
+    forms = repo_root() / "_build" / "referral-forms"
+    before = sorted(forms.rglob("*")) if forms.exists() else []
+    ex.export_button.click()
+    links = ex.export_links.value
+    assert "/" + tmp_path.name not in links and str(repo_root()) not in links  # no path of the laptop
+    case_id = ex.plan.person.case_id
+    assert f"download='referral-{case_id}-en.html'" in links and f"download='referral-{case_id}-en.csv'" in links
+    assert list(tmp_path.iterdir()) == []
+    assert (sorted(forms.rglob("*")) if forms.exists() else []) == before
+    assert ex.exported["csv_name"] == f"referral-{case_id}-en.csv"
+
+
+def test_real_looking_contacts_never_reach_a_form_silently(exercise):
+    ex = exercise
+    data = GOOD_FILE.decode().replace(";Langues;Gratuit\n", ";Langues;Gratuit;Téléphone;Courriel\n")
+    data = data.replace("darija;gratuit\n", "darija;gratuit;+212 6 61 23 45 67;alpha.rabat@gmail.com\n", 1)
+    data = data.replace("darija;gratuit\n", "darija;gratuit;+212 5 00 01 23 45;emploi@example.org\n")
+    data = data.replace("darija;gratuit\n", "darija;gratuit;+212 5 00 01 23 46;beta@example.org\n")
+    assert ex.load_directory(data.encode("utf-8"), "annuaire.csv") is True, ex.upload_report.value
+    assert "synthetic data only" in ex.upload_report.value
+    sid = next(s for s in ex.directory.ids if ex.directory.name(s) == "Centre de formation Alpha")
+    ex.need_picker.value = ex.need_picker.options[0][1]
+    ex.choose(sid)
+    ex.consent.value = True
+    ex.consent_date.value = CONSENT_DAY
+    ex.export_button.click()
+    assert "look real" in ex.export_links.value and "alpha.rabat@gmail.com" in ex.export_links.value
+
+
+def test_participants_do_not_see_the_trainers_upload(monkeypatch):
+    from reintegra.ui.referral import GapExplorer
+
+    monkeypatch.setenv("REINTEGRA_WORKSHOP_ROLE", "participant")
+    ex = ReferralExercise("en", show_map=False)
+    gaps = GapExplorer("en", show_chart=False)
+    for view in (ex, gaps):
+        shown = list(_descendants(view.widget))
+        assert view.upload not in shown and view.restore_button not in shown
+    monkeypatch.setenv("REINTEGRA_WORKSHOP_ROLE", "trainer")
+    ex = ReferralExercise("en", show_map=False)
+    assert ex.upload in list(_descendants(ex.widget))
+
+
+def test_a_load_shows_its_progress_and_says_the_size_limit(exercise):
+    ex = exercise
+    seen = []
+    ex.upload_progress.observe(lambda change: seen.append(change["new"]), names="value")
+    shown = []
+    ex.upload_progress.layout.observe(lambda change: shown.append(change["new"]), names="display")
+    assert ex.load_directory(GOOD_FILE, "annuaire.csv") is True
+    assert seen and seen[-1] == 1.0 and seen == sorted(seen)
+    assert shown == ["", "none"]  # shown while loading, hidden after
+    assert "Files up to 9 MB" in "".join(w.value for w in _descendants(ex.widget) if hasattr(w, "value")
+                                        and isinstance(w.value, str))
+
+
+def test_plurals_of_services_and_needs():
+    ex = ReferralExercise("fr", show_map=False)
+    one = GOOD_FILE.decode().split("\n")
+    assert ex.load_directory(("\n".join(one[:2]) + "\n").encode(), "un.csv") is True
+    assert "(1\u00a0service)" in ex.directory_status.value and "1\u00a0services" not in ex.directory_status.value
+    en = ReferralExercise("en", show_map=False)
+    assert en.load_directory(("\n".join(one[:2]) + "\n").encode(), "one.csv") is True
+    assert "(1 service)" in en.directory_status.value
+
+
+@pytest.mark.parametrize("cell, guarded", [
+    ("+212 5 00 01 23 45", False), ("+212500012345", False), ("+33 1 23 45 67 89", False),
+    ("=HYPERLINK(\"http://x\")", True), ("+1+cmd|' /C calc'!A0", True), ("-2+3", True), ("@SUM(A1)", True),
+    ("+212 5 00 01 23 45+1", True), ("\t=1", True),
+])
+def test_the_csv_guard_lets_phone_numbers_through_and_stops_formulas(cell, guarded):
+    assert R.csv_cell(cell).startswith("'") is guarded
+    assert R.csv_cell(cell).lstrip("'") == cell
+
+
+def test_the_exported_csv_keeps_phone_numbers_as_written(exercise):
+    ex = exercise
+    choose_best(ex)
+    record_consent_and_needed_data(ex)
+    ex.export_button.click()
+    rows = list(csv.reader(io.StringIO(ex.exported["csv"].decode("utf-8-sig"))))
+    phones = [cell for row in rows[1:] for cell in row if "212" in cell]
+    assert phones and all(p.startswith("+212 5 00 0") for p in phones), phones
+
+
+def test_an_unexpected_failure_shows_no_english_exception_text_in_french(monkeypatch):
+    ex = ReferralExercise("fr", show_map=False)
+
+    def boom(*args, **kwargs):
+        raise KeyError("service_id")
+
+    monkeypatch.setattr(ex, "check", boom)
+    ex.check_button._click_handlers.callbacks.clear()
+    ex.check_button.on_click(ex._safe(lambda _: ex.check()))
+    ex.check_button.click()
+    shown = ex.feedback.value
+    assert "Un problème est survenu" in shown and "KeyError" not in shown and "service_id" not in shown
+    assert "KeyError" in ex.last_error  # kept for the trainer, not shown
+
+
+def test_a_file_over_the_limit_gets_a_message_in_the_widget():
+    ex = ReferralExercise("fr", show_map=False)
+    directory = ex.directory
+    assert ex.load_directory(b"x" * (9 * 1024 * 1024 + 1), "gros.csv") is False
+    assert "jusqu’à 9\u00a0Mo" in ex.upload_report.value
+    assert ex.directory is directory

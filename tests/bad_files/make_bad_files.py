@@ -218,6 +218,59 @@ def main() -> None:
     bad_cases.append(["2025-004", "Fatima", "Zeroual", "F", "52", "Douar Ait Ighil", "", "France",
                       "01/05/2025", "Tamazight", "", "", "0", "Oui"])  # row 5: unknown town, no coordinates
     write_csv("cases_with_mistakes.csv", case_header, bad_cases, encoding="cp1252")
+    misread_files()
+
+
+def misread_files() -> None:
+    """Files whose data used to be silently misread (each names the row the loader must report)."""
+    # UTF-8, with one byte of Windows-1252 pasted into a name (row 4): the other accents stay right.
+    rows = replace_cell(FR_ROWS, 1, "Ville", "Béni Mellal")
+    rows = replace_cell(rows, 1, "Région", "Béni Mellal-Khénifra")
+    rows = replace_cell(rows, 1, "Latitude", "32,3373")
+    rows = replace_cell(rows, 1, "Longitude", "-6,3498")
+    write_csv("services_utf8_one_bad_byte.csv", FR_HEADER, rows)
+    data = (HERE / "services_utf8_one_bad_byte.csv").read_bytes().replace("Bureau d'état civil".encode("utf-8"), "Bureau d'".encode() + b"\xe9tat civil")
+    (HERE / "services_utf8_one_bad_byte.csv").write_bytes(data)
+    # Thousands or decimals? "1,000" places (row 2) and a fee of "1.000" MAD (row 5): both readings
+    # are valid, so the loader asks. "1,500" places (row 3) can only be 1500 (a note).
+    rows = replace_cell(FR_ROWS, 0, "Capacité mensuelle", "1,000")
+    rows = replace_cell(rows, 1, "Capacité mensuelle", "1,500")
+    rows = replace_cell(rows, 3, "Tarif (MAD)", "1.000")
+    write_csv("services_ambiguous_separators.csv", FR_HEADER, rows)
+    # A row cut short after 4 cells (row 4), as when a line break inside a cell splits a row.
+    write_csv("services_short_row.csv", FR_HEADER, FR_ROWS)
+    lines = (HERE / "services_short_row.csv").read_bytes().split(b"\r\n")
+    lines[3] = ";".join(FR_ROWS[2][:4]).encode("utf-8")
+    (HERE / "services_short_row.csv").write_bytes(b"\r\n".join(lines))
+    # Regions written freely: "Oriental region" and « Région Fès-Meknès » are read (with a note);
+    # "Marakech Safi" gets a suggestion (row 4).
+    rows = replace_cell(FR_ROWS, 0, "Région", "Oriental region")
+    rows = replace_cell(rows, 1, "Région", "Région Fès-Meknès")
+    rows = replace_cell(rows, 2, "Région", "Marakech Safi")
+    write_csv("services_region_variants.csv", FR_HEADER, rows)
+    # Real-looking personal data: a gmail address (row 3) and a mobile number (row 5).
+    rows = replace_cell(FR_ROWS, 1, "Courriel", "karim.ouali@gmail.com")
+    rows = replace_cell(rows, 3, "Téléphone", "+212 6 61 23 45 67")
+    write_csv("services_real_personal_data.csv", FR_HEADER, rows)
+    # An .xlsx written by a program: formulas with no saved value (rows 3 and 4).
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(FR_HEADER)
+    for row in FR_ROWS:
+        ws.append([_excel_value(v) for v in row])
+    ws.cell(row=3, column=FR_HEADER.index("Capacité mensuelle") + 1, value="=10*2")
+    ws.cell(row=4, column=FR_HEADER.index("Délai d'attente (jours)") + 1, value="=O4/2")
+    book.save(HERE / "services_formula_no_value.xlsx")
+
+
+def _excel_value(text: str):
+    try:
+        return float(text.replace(",", ".")) if any(c.isdigit() for c in text) and "/" not in text \
+            and " " not in text.strip() and not text.startswith(("+", "SRV")) else text
+    except ValueError:
+        return text
 
 
 if __name__ == "__main__":

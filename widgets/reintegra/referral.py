@@ -55,6 +55,8 @@ gets a leading apostrophe).
 """
 from __future__ import annotations
 
+import re
+
 import csv
 import html
 import io
@@ -1325,11 +1327,16 @@ def check_plan(plan: Plan, directory: Directory, ranking: Ranking = DEFAULT_RANK
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
+# an international phone number (+ then digits and single spaces only): nothing a spreadsheet can run
+PHONE_CELL = re.compile(r"^\+\d{1,3}( ?\d{1,4}){2,8}$")
+
+
 def csv_cell(value: Any) -> str:
     """A cell safe to open in a spreadsheet (OWASP CSV injection): a leading apostrophe
-    before any text starting with ``= + - @`` tab or carriage return."""
+    before any text starting with ``= + - @`` tab or carriage return, except a phone
+    number such as ``+212 5 00 01 23 45``."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_TRIGGERS):
+    if text.startswith(FORMULA_TRIGGERS) and not PHONE_CELL.match(text):
         return "'" + text
     return text
 

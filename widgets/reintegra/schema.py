@@ -442,6 +442,15 @@ M_PROBLEM = messages("data.problem", {
     "where_row": "Row {row}: ",
     "where_column": "Column “{column}”: ",
     "empty_file": "The file is empty. Export your table again from Excel and load the new file.",
+    "more_problems": plural("{n} more problem of the same kind in this column is not listed.",
+                            "{n} more problems of the same kind in this column are not listed."),
+    "summary_ok": plural("The file was loaded: {n} row.", "The file was loaded: {n} rows."),
+    "summary_ok_warnings": plural("The file was loaded: {rows}, with {n} warning to read.", "The file was loaded: {rows}, with {n} warnings to read."),
+    "rows": plural("{n} row", "{n} rows"),
+    "summary_errors": plural(
+        "The file was not loaded: {n} problem to correct. Correct it in your spreadsheet or export the table again, then load the file again.",
+        "The file was not loaded: {n} problems to correct. Correct them in your spreadsheet and load the file again.",
+    ),
     "no_rows": "The file has a header row but no data rows. Add at least one row under the headers.",
     "not_a_table": "This file is not a table: it looks like {kind}. Save your table as an Excel workbook (.xlsx) or as CSV, then load that file.",
     "kind_pdf": "a PDF document",
@@ -453,7 +462,7 @@ M_PROBLEM = messages("data.problem", {
     "kind_html": "a web page (HTML)",
     "kind_binary": "a binary file, not text",
     "old_excel": "This is an old Excel 97–2003 workbook (.xls), which the course cannot read. Open it in Excel and save it as “Excel Workbook (.xlsx)” or as CSV.",
-    "unreadable": "The file could not be read ({error}). Check that it is an .xlsx or .csv table and that it is not open in another program.",
+    "unreadable": "The file could not be read ({reason}). Check that it is an .xlsx or .csv table and that it is not open in another program.",
     "no_header": "No header row was recognised in the first rows. The first row should hold the column names, for example: {expected}.",
     "missing_column": "The required column “{expected}” is missing ({description}). Add a column with one of these headers: {aliases}.",
     "duplicate_column": "This column means the same as column “{other}” ({expected}). Keep only one of them.",
@@ -484,22 +493,94 @@ M_PROBLEM = messages("data.problem", {
     "coords_column_from_town": "No latitude and longitude columns: each row was placed at the centre of its town.",
     "region_column_inferred": "No region column: each row's region was deduced from its town or its coordinates.",
     "unknown_table": "The course can load only these tables: {tables}.",
-    "more_problems": plural("{n} more problem of the same kind in this column is not listed.",
-                            "{n} more problems of the same kind in this column are not listed."),
+    "more_problems_one": "1 more problem of the same kind in this column is not listed.",
+    "more_problems_other": "{count} more problems of the same kind in this column are not listed.",
     "severity_error": "Error",
     "severity_warning": "Warning",
-    "summary_ok": plural("The file was loaded: {n} row.", "The file was loaded: {n} rows."),
-    "summary_ok_warnings": plural("The file was loaded: {rows}, with {n} warning to read.", "The file was loaded: {rows}, with {n} warnings to read."),
-    "rows": plural("{n} row", "{n} rows"),
-    "summary_errors": plural(
-        "The file was not loaded: {n} problem to correct. Correct it in your spreadsheet or export the table again, then load the file again.",
-        "The file was not loaded: {n} problems to correct. Correct them in your spreadsheet and load the file again.",
-    ),
+    "summary_ok_one": "The file was loaded: 1 row.",
+    "summary_ok_other": "The file was loaded: {rows} rows.",
+    "rows_one": "{rows} row",
+    "rows_other": "{rows} rows",
+    "warnings_one": "{warnings} warning",
+    "warnings_other": "{warnings} warnings",
+    "summary_error": "The file was not loaded: 1 problem to correct. Correct it in your spreadsheet or export the table again, then load the file again.",
     "or": "or",
     "and_more": plural("and {n} more", "and {n} more"),
+    "reason_missing": "no file at this place",
+    "reason_permission": "permission refused",
+    "reason_other": "an unexpected error",
+    "damaged_workbook": "This Excel workbook is damaged or incomplete, so it cannot be read. Open it in Excel, save it again as “Excel Workbook (.xlsx)”, and load the new file.",
+    "too_big": "The file is {size} MB; the course loads files up to {limit} MB. Keep only the columns the course uses, save it as .xlsx (smaller than CSV), or split it in two.",
+    "invalid_bytes": "this cell holds bytes that are not valid UTF-8 (shown as �), although the rest of the file is UTF-8. The file was not read in another encoding. Retype the text of this cell, or save the file again as “CSV UTF-8”.",
+    "encoding_cp1252": "The file is not in UTF-8: it was read as Windows-1252 (the encoding of Excel’s “CSV” in Western Europe). Check the accents (é, è, œ) in the data; if they look wrong, save the file as “CSV UTF-8” and load it again.",
+    "encoding_latin1": "The file is not in UTF-8: it was read as Latin-1. Check the accents in the data; if they look wrong, save the file as “CSV UTF-8” and load it again.",
+    "ambiguous_number": "“{value}” could mean {thousands} (a thousands separator) or {decimal} (a decimal separator). Which one? Write the number without a thousands separator, for example {thousands}.",
+    "number_read_as": "“{value}” was read as {number} (the separator can only be a thousands separator here).",
+    "formula_no_value": "formula without a value: open and save the file in Excel, then load it again. (The cell holds the formula {formula}, but no computed value was saved with it.)",
+    "short_row_other": "this row has only {found} cells but the header has {expected}: the end of the row is missing. A line break inside a cell may have split the row in two; check this row and the next one in your spreadsheet.",
+    "short_row_one": "this row has only 1 cell but the header has {expected}: the end of the row is missing. A line break inside a cell may have split the row in two; check this row and the previous one in your spreadsheet.",
+    "region_read_as": "“{value}” was read as the region {region} ({code}).",
+    "personal_email_other": "{count} e-mail addresses look real ({rows}). The course takes synthetic data only: replace them with fictional addresses at example.org before sharing or exporting anything.",
+    "personal_email_one": "1 e-mail address looks real ({rows}). The course takes synthetic data only: replace it with a fictional address at example.org before sharing or exporting anything.",
+    "personal_phone_other": "{count} phone numbers look real ({rows}). The course takes synthetic data only: replace them with fictional numbers of the course's block, +212 5 00 0x xx xx, before sharing or exporting anything.",
+    "personal_phone_one": "1 phone number looks real ({rows}). The course takes synthetic data only: replace it with a fictional number of the course's block, +212 5 00 0x xx xx, before sharing or exporting anything.",
+    "rows_list_one": "row {rows}",
+    "rows_list_other": "rows {rows}",
 })
 
-WHOLE_FILE_CODES = {"empty_file", "no_rows", "not_a_table", "old_excel", "unreadable", "no_header"}
+
+def plural_key(key: str, count: int, lang: str | None = None) -> str:
+    """``key_one`` or ``key_other`` for ``count`` in ``lang`` (French: 0 and 1 are singular)."""
+    lang = current_lang(lang)
+    one = count in (0, 1) if lang == "fr" else count == 1
+    return f"{key}_one" if one else f"{key}_other"
+
+
+def localise_number(value: Any, lang: str | None = None) -> str:
+    """A number (or its text: "34.03", "-1.9") written for the reader: 34,03 in French; as is in English."""
+    text = _format_number(float(value)) if isinstance(value, (int, float, np.integer, np.floating)) \
+        and not isinstance(value, bool) else str(value)
+    if current_lang(lang) != "fr" or not _PLAIN_NUMBER_RE.match(text):
+        return text
+    sign, whole, _, decimals = _PLAIN_NUMBER_RE.match(text).groups()
+    if len(whole) > 4:
+        whole = f"{int(whole):,}".replace(",", "\u202f")
+    return ("−" if sign == "-" else "") + whole + ("," + decimals if decimals else "")
+
+
+_PLAIN_NUMBER_RE = re.compile(r"^([+-]?)(\d+)(\.(\d+))?$")
+# the details of a problem that hold numbers (localised in French messages)
+NUMBER_DETAILS = {"lat", "lon", "fixed", "minimum", "maximum", "fee", "count", "errors", "number",
+                  "thousands", "decimal", "size", "limit"}
+
+FICTIONAL_PHONE_RE = re.compile(r"^\+?212 ?5 ?00 ?0\d ?\d\d ?\d\d$")
+FICTIONAL_EMAIL_RE = re.compile(r"@(example\.(org|com|net)|[a-z0-9.-]+\.example)$", re.IGNORECASE)
+
+
+def looks_real_phone(text: Any) -> bool:
+    """True for a phone number outside the course's fictional block (+212 5 00 0x xx xx)."""
+    s = re.sub(r"[\s.\-()/\u00a0]", "", str(text or ""))
+    if not s:
+        return False
+    if s.startswith("00"):
+        s = "+" + s[2:]
+    if s.startswith("0") and len(s) == 10:
+        s = "+212" + s[1:]
+    digits = re.sub(r"\D", "", s)
+    if len(digits) < 6:
+        return False
+    return not re.match(r"^\+?21250{2}0\d{5}$", s)
+
+
+def looks_real_email(text: Any) -> bool:
+    """True for an e-mail address outside the reserved example domains."""
+    s = str(text or "").strip()
+    return "@" in s and not FICTIONAL_EMAIL_RE.search(s)
+
+WHOLE_FILE_CODES = {"empty_file", "no_rows", "not_a_table", "old_excel", "unreadable", "no_header",
+                    "damaged_workbook", "too_big"}
+# codes whose message has a singular and a plural form: the detail that holds the count
+PLURAL_CODES = {"more_problems": "count", "short_row": "found", "personal_email": "count", "personal_phone": "count"}
 
 
 @dataclass
@@ -524,8 +605,11 @@ class Problem:
         lang = current_lang(lang)
         fields = {"value": "" if self.value is None else self.value, "row": self.row,
                   "column": self.column, **self.details}
-        fields = {k: _render(v, lang) for k, v in fields.items()}
-        body = M_PROBLEM(self.code, lang, **fields)
+        count = fields.get(PLURAL_CODES.get(self.code, ""))
+        fields = {k: localise_number(_render(v, lang), lang) if k in NUMBER_DETAILS else _render(v, lang)
+                  for k, v in fields.items()}
+        key = plural_key(self.code, int(count), lang) if count is not None else self.code
+        body = M_PROBLEM(key, lang, **fields)
         if self.row is not None and self.column:
             where = M_PROBLEM("where_cell", lang, row=self.row, column=self.column)
         elif self.row is not None:
@@ -1160,6 +1244,38 @@ def _safe_date(y: int, m: int, d: int) -> str | None:
 class CellError:
     code: str
     details: dict = field(default_factory=dict)
+    severity: str = "error"  # "warning": the value was read, with a note
+
+
+_ONE_SEPARATOR_RE = re.compile(r"^([+-]?)([1-9]\d{0,2})([.,])(\d{3})$")
+
+
+def _separator_reading(text: str, spec: FieldSpec) -> tuple[str | None, CellError | None]:
+    """"1,000" or "1.000": a thousands separator, or a decimal one? Both readings are tried;
+    when both make a valid value the cell gets a question, never a guess. ``(None, None)``
+    when the text is not of that shape or only the decimal reading is valid."""
+    s = text
+    for ch in _SPACES:
+        s = s.replace(ch, "")
+    m = _ONE_SEPARATOR_RE.match(s.replace("−", "-"))
+    if m is None:
+        return None, None
+    sign, whole, _sep, frac = m.groups()
+    thousands = float(sign + whole + frac)
+    decimal = float(f"{sign}{whole}.{frac}")
+
+    def valid(value: float) -> bool:
+        if spec.type == "integer" and not value.is_integer():
+            return False
+        return _range_error(value, spec) is None
+
+    ok_thousands, ok_decimal = valid(thousands), valid(decimal)
+    shown_t, shown_d = _format_number(thousands), _format_number(decimal)
+    if ok_thousands and ok_decimal:
+        return text, CellError("ambiguous_number", {"thousands": shown_t, "decimal": shown_d})
+    if ok_thousands:
+        return shown_t, CellError("number_read_as", {"number": shown_t}, severity="warning")
+    return None, None
 
 
 def _allowed_text(values: tuple, vocab: str | None) -> Localised:
@@ -1201,6 +1317,10 @@ def parse_cell(raw: Any, spec: FieldSpec, lenient: bool = False) -> tuple[str, C
         if spec.pattern and not lenient and not re.match(spec.pattern, stripped):
             return stripped, CellError("bad_format", {})
         return (stripped if lenient else text), None
+    if lenient and spec.type in ("integer", "number"):
+        read, note = _separator_reading(stripped, spec)
+        if note is not None:
+            return (read if note.severity == "warning" else stripped), note
     if spec.type == "integer":
         candidate = stripped if not lenient else _lenient_number_text(stripped)
         if candidate is None or not _NUM_RE.match(candidate):
@@ -1343,19 +1463,30 @@ class _Collector:
         self.cap = cap
         self.problems: list[Problem] = []
         self.counts: dict[tuple, int] = {}
+        self.severities: dict[tuple, str] = {}
 
     def add(self, problem: Problem) -> None:
         problem.table = problem.table or self.table
         key = (problem.column, problem.code)
         self.counts[key] = self.counts.get(key, 0) + 1
+        self.severities.setdefault(key, problem.severity)
         if self.counts[key] <= self.cap:
             self.problems.append(problem)
 
+    def add_lazy(self, column: str | None, code: str, make) -> None:
+        """Count a problem, building it (``make()``) only if it will be listed."""
+        key = (column, code)
+        if self.counts.get(key, 0) < self.cap:
+            self.add(make())
+        else:
+            self.counts[key] += 1
+
     def finish(self) -> list[Problem]:
-        for (column, code), count in self.counts.items():
-            if count > self.cap:
-                self.problems.append(Problem("more_problems", None, column, None,
-                                             table=self.table, details={"n": count - self.cap}))
+        for key, count in self.counts.items():
+            if count > self.cap:  # the unlisted problems are as serious as the listed ones
+                self.problems.append(Problem("more_problems", None, key[0], None, table=self.table,
+                                             severity=self.severities.get(key, "error"),
+                                             details={"n": count - self.cap}))
         return self.problems
 
 
@@ -1363,49 +1494,80 @@ def check_columns(text: pd.DataFrame, specs: list[FieldSpec], table: str, collec
                   lenient: bool = False, row_numbers: list[int] | None = None,
                   headers: Mapping[str, str] | None = None,
                   skip: set | None = None) -> pd.DataFrame:
-    """Parse every cell of the known columns; return the canonical text frame."""
+    """Parse every cell of the known columns (``text``: a frame, or a dict of lists); return the
+    canonical text frame.
+
+    A column repeats its values (categories, towns, ages…): each distinct value is parsed
+    once, and only the rows with a problem are visited one by one."""
     rows = row_numbers if row_numbers is not None else [i + 2 for i in range(len(text))]
     headers = headers or {}
+    skipped: dict[str, list[int]] = {}
+    for i, name in skip or ():
+        skipped.setdefault(name, []).append(i)
     canonical = {}
     for spec in specs:
-        if spec.name not in text.columns:
+        if spec.name not in text:
             continue
         column_header = headers.get(spec.name, spec.name)
-        values = text[spec.name].tolist()
-        out = []
+        values = text[spec.name]
+        values = values if isinstance(values, list) else values.tolist()
         desc = Localised(lambda lang, s=spec: field_description(table, s.name, lang, s))
-        for i, raw in enumerate(values):
-            if skip and (i, spec.name) in skip:
-                out.append("")
-                continue
-            value, error = parse_cell(raw, spec, lenient)
-            if error is not None and error.code == "out_of_range" and spec.name in COORDINATE_FIELDS:
-                error = None  # the point-in-Morocco check says more (swapped, sign lost…)
-            if error is not None:
-                details = dict(error.details)
-                if error.code == "bad_format":
-                    details["description"] = desc
-                shown = details.pop("unknown", None) or str(raw).strip()
-                collector.add(Problem(error.code, rows[i], column_header, shown, details=details))
-                value = ""
-                out.append(value)
-                continue
-            if value == "" and spec.required and (not lenient or spec.upload == "required"):
-                collector.add(Problem("missing_value", rows[i], column_header, None,
-                                      details={"description": desc}))
-            out.append(value)
+        try:
+            distinct = dict.fromkeys(values)
+        except TypeError:  # an unhashable cell (a list in a typed frame): keep its text
+            values = [_cell_text(v) for v in values]
+            distinct = dict.fromkeys(values)
+        if lenient and spec.type == "string" and spec.vocab is None and spec.enum is None \
+                and all(isinstance(raw, str) for raw in distinct):
+            parsed = {raw: (raw.strip(), None) for raw in distinct}  # free text: as parse_cell does
+        else:
+            parsed = {raw: parse_cell(raw, spec, lenient) for raw in distinct}
+        needs_value = spec.required and (not lenient or spec.upload == "required")
+        flagged = {raw for raw, (value, error) in parsed.items()
+                   if error is not None or (value == "" and needs_value)}
+        canon = {raw: value for raw, (value, _error) in parsed.items()}
+        out = list(map(canon.__getitem__, values))
+        skip_here = set(skipped.get(spec.name, ()))
+        for i in skip_here:
+            out[i] = ""
+        if flagged:
+            for i, raw in enumerate(values):
+                if raw not in flagged or i in skip_here:
+                    continue
+                value, error = parsed[raw]
+                if error is not None and error.code == "out_of_range" and spec.name in COORDINATE_FIELDS:
+                    error = None  # the point-in-Morocco check says more (swapped, sign lost…)
+                if error is not None and error.severity == "warning":
+                    collector.add_lazy(column_header, error.code, lambda raw=raw, error=error, i=i: Problem(
+                        error.code, rows[i], column_header, str(raw).strip(), severity="warning",
+                        details=dict(error.details)))
+                    error = None
+                if error is not None:
+                    def make(raw=raw, error=error, i=i):
+                        details = dict(error.details)
+                        if error.code == "bad_format":
+                            details["description"] = desc
+                        shown = details.pop("unknown", None) or str(raw).strip()
+                        return Problem(error.code, rows[i], column_header, shown, details=details)
+                    collector.add_lazy(column_header, error.code, make)
+                    out[i] = ""
+                    continue
+                if value == "" and needs_value:
+                    collector.add_lazy(column_header, "missing_value", lambda i=i: Problem(
+                        "missing_value", rows[i], column_header, None, details={"description": desc}))
         canonical[spec.name] = out
         if spec.unique:
-            first: dict[str, int] = {}
-            for i, value in enumerate(out):
-                if value == "":
-                    continue
-                if value in first:
-                    collector.add(Problem("duplicate_id", rows[i], column_header, value,
-                                          details={"first_row": rows[first[value]]}))
-                else:
-                    first[value] = i
-    return pd.DataFrame(canonical, index=text.index)
+            series = pd.Series(out)
+            repeated = np.flatnonzero(series.duplicated().to_numpy() & (series != "").to_numpy())
+            if repeated.size:
+                first = {}
+                for i, value in enumerate(out):
+                    if value != "":
+                        first.setdefault(value, i)
+                for i in repeated:
+                    collector.add_lazy(column_header, "duplicate_id", lambda i=i: Problem(
+                        "duplicate_id", rows[i], column_header, out[i], details={"first_row": rows[first[out[i]]]}))
+    return pd.DataFrame(canonical, index=text.index if isinstance(text, pd.DataFrame) else None)
 
 
 def check_rules(canonical: pd.DataFrame, table: str, collector: _Collector,
@@ -1431,18 +1593,22 @@ def check_rules(canonical: pd.DataFrame, table: str, collector: _Collector,
             check_points(canonical[lat_c].tolist(), canonical[lon_c].tolist(), row_numbers, collector,
                          headers.get(lat_c, lat_c))
     if table == "services" and {"min_age", "max_age"} <= set(canonical.columns):
-        for i, (lo, hi) in enumerate(zip(canonical["min_age"], canonical["max_age"])):
-            if lo != "" and hi != "" and int(lo) > int(hi):
-                collector.add(Problem("age_range", row_numbers[i], headers.get("min_age", "min_age"), None,
-                                      details={"minimum": lo, "maximum": hi}))
+        lo, hi = _numbers(canonical["min_age"]), _numbers(canonical["max_age"])
+        column = headers.get("min_age", "min_age")
+        for i in np.flatnonzero(lo > hi):  # NaN (empty) compares False
+            collector.add_lazy(column, "age_range", lambda i=i: Problem(
+                "age_range", row_numbers[i], column, None,
+                details={"minimum": canonical["min_age"].iat[i], "maximum": canonical["max_age"].iat[i]}))
     if table == "services" and {"cost", "fee_mad"} <= set(canonical.columns):
-        for i, (cost, fee) in enumerate(zip(canonical["cost"], canonical["fee_mad"])):
-            if cost == "" or fee == "":
-                continue
-            if (cost == "free") != (int(fee) == 0):
-                collector.add(Problem("fee_inconsistent", row_numbers[i], headers.get("fee_mad", "fee_mad"), None,
-                                      details={"cost": Localised(lambda lang, c=cost: label("cost", c, lang)),
-                                               "fee": fee}))
+        cost = canonical["cost"].to_numpy(dtype=object)
+        fee = _numbers(canonical["fee_mad"])
+        column = headers.get("fee_mad", "fee_mad")
+        known = (cost != "") & ~np.isnan(fee)
+        for i in np.flatnonzero(known & ((cost == "free") != (fee == 0))):
+            collector.add_lazy(column, "fee_inconsistent", lambda i=i: Problem(
+                "fee_inconsistent", row_numbers[i], column, None,
+                details={"cost": Localised(lambda lang, c=cost[i]: label("cost", c, lang)),
+                         "fee": canonical["fee_mad"].iat[i]}))
     if table == "cases" and {"case_status", "closure_date", "closure_reason"} <= set(canonical.columns):
         for i, (status, when, why) in enumerate(zip(canonical["case_status"], canonical["closure_date"],
                                                     canonical["closure_reason"])):
@@ -1454,18 +1620,26 @@ def check_rules(canonical: pd.DataFrame, table: str, collector: _Collector,
                                       headers.get("case_status", "case_status"), None))
 
 
+def _numbers(column: pd.Series) -> np.ndarray:
+    """Canonical number texts as floats ('' → NaN), parsed in C."""
+    values = column.to_numpy(dtype=object)
+    return np.where(values == "", "nan", values).astype(float) if len(values) else np.zeros(0)
+
+
 def check_points(lats: list, lons: list, row_numbers: list[int], collector: _Collector,
                  column: str | None = None) -> None:
     """Report points outside Morocco (with a 10 km coastal tolerance), recognising swapped
     coordinates and a lost minus sign."""
     from .synth.geo import in_morocco_tolerant
 
-    idx = [i for i, (a, b) in enumerate(zip(lats, lons)) if a != "" and b != ""]
-    if not idx:
+    lat_all, lon_all = _numbers(pd.Series(list(lats))), _numbers(pd.Series(list(lons)))
+    idx = np.flatnonzero(~np.isnan(lat_all) & ~np.isnan(lon_all))
+    if not idx.size:
         return
-    lat = np.array([float(lats[i]) for i in idx])
-    lon = np.array([float(lons[i]) for i in idx])
-    inside = in_morocco_tolerant(lat, lon)
+    lat, lon = lat_all[idx], lon_all[idx]
+    # a directory repeats its places (a town centre, a provider's branches): each is tested once
+    codes, places = pd.factorize(lat + 1j * lon)
+    inside = in_morocco_tolerant(places.real, places.imag)[codes]
     bad = np.flatnonzero(~inside)
     if bad.size == 0:
         return

@@ -37,7 +37,8 @@ from ..case_studies import CaseStudy, load_case_studies, reference_result
 from ..i18n import current_lang, fmt_number, fmt_percent, messages, plural, pick
 from ..instrument import Instrument, load_instrument
 from ..scoring import CaseScore, band_shares, dimension_label, format_score, score_answers, score_frame, score_lines
-from .common import OKABE_ITO, esc, status_badge
+from ..schema import plural_key
+from .common import OKABE_ITO, download_link, esc, status_badge
 
 M = messages(
     "assessment",
@@ -127,11 +128,11 @@ M = messages(
         "notes_label": "Your notes",
         "notes_placeholder": "Anything to add to the plan: what the returnee wants, what to agree on…",
         "save": "Save the draft plan",
-        "saved": "Saved as {path}.",
+        "saved": "Your draft plan is ready: download it to this device.",
         "download": "Download the draft plan ({name})",
         "save_failed": "The plan could not be written to {path} ({error}). Use the download link instead.",
         "save_no_case": "Choose a case and assess it before saving a plan.",
-        "save_empty": "Your draft has no priority need yet; it was saved anyway so that you can complete it.",
+        "save_empty": "Your draft has no priority need yet; you can download it anyway and complete it.",
         "invalid": "Some answers were left out: {details}",
         # the caseload view
         "caseload_title": "The caseload in scores",
@@ -155,6 +156,14 @@ M = messages(
         "bands_alt": "Stacked bar chart: share of assessments in each band, by dimension. The table below gives the same figures.",
         "regions_alt": "Dot chart: median score of each dimension by region. The table below gives the same figures.",
         "small_n": "Regions with fewer than {n} assessments are shown but their medians are fragile.",
+        "answers_one": "{n} answer",
+        "answers_other": "{n} answers",
+        "plan_changed": "Your choices changed since the last check: check your plan again.",
+        "kept": "Your answers to this case are kept: come back to it at any time.",
+        "assessments_one": "{n} assessment",
+        "assessments_other": "{n} assessments",
+        "returnees_one": "{n} returnee",
+        "returnees_other": "{n} returnees",
     },
 )
 
@@ -370,33 +379,21 @@ def badge(status: str, text: str) -> str:
 
 # ------------------------------------------------------------- the exercise
 
-PLANS_DIR_ENV = "REINTEGRA_PLANS_DIR"
-
-
-def default_plans_dir() -> Path:
-    """Where draft plans are saved: ``$REINTEGRA_PLANS_DIR``, else a ``plans`` folder next to the notebook."""
-    import os
-
-    override = os.environ.get(PLANS_DIR_ENV)
-    return Path(override).expanduser() if override else Path.cwd() / "plans"
-
-
-
 class CaseAssessment:
     """Assess a fictional returnee's situation with the illustrative instrument, then draft a plan."""
 
     def __init__(self, lang: str | None = None, *, instrument: Instrument | None = None, grid: P.Grid | None = None,
-                 cases: tuple[CaseStudy, ...] | None = None, output_dir: str | Path | None = None):
+                 cases: tuple[CaseStudy, ...] | None = None):
         self.lang = lang = current_lang(lang)
         self.instrument = instrument or load_instrument()
         self.grid = grid or P.load_grid()
         self.cases = cases or load_case_studies()
-        self.output_dir = Path(output_dir) if output_dir is not None else default_plans_dir()
         self.case: CaseStudy | None = None
         self.reference = None
         self.checked = False
-        self.saved_path: Path | None = None
+        self.saved: dict | None = None  # the last draft offered for download: its name and bytes
         self._quiet = False
+        self._kept: dict[str, dict] = {}  # each case's answers, choices and notes, kept when the case changes
 
         # 1. the case
         options = [(M("choose", lang), "")] + [
@@ -459,6 +456,8 @@ class CaseAssessment:
                                           layout=w.Layout(width="auto"))
         self.check_plan_button.on_click(lambda _: self.check_plan())
         self.plan_feedback = w.HTML("")
+        for box in (*self.need_boxes.values(), *self.assistance_boxes.values()):
+            box.observe(self._plan_changed, names="value")
 
         # 4. save
         self.format_picker = w.ToggleButtons(options=[("HTML", "html"), ("Markdown", "md")], value="html",
@@ -530,11 +529,39 @@ class CaseAssessment:
         self.case_picker.value = case_id or ""
 
     def _case_changed(self, change) -> None:
-        case_id = change["new"]
+        old, case_id = change["old"], change["new"]
+        if old:
+            self._kept[old] = self._work()
         self.case = next((c for c in self.cases if c.id == case_id), None) if case_id else None
         self.reference = reference_result(self.instrument, self.grid, self.case) if self.case else None
         self.case_file.value = self._case_file_html()
         self.reset()
+        kept = self._kept.get(case_id) if case_id else None
+        if kept:
+            self._restore(kept)
+        else:
+            self.notes_box.value = ""  # another case's notes do not belong to this one
+
+    def _work(self) -> dict:
+        """The learner's work on the current case: answers, needs, assistance, notes."""
+        return {"answers": self.answers(), "needs": self.chosen_needs(), "assistance": self.chosen_assistance(),
+                "notes": self.notes_box.value}
+
+    def _restore(self, kept: dict) -> None:
+        self._quiet = True
+        try:
+            for qid, code in kept["answers"].items():
+                self.choices[qid].value = code
+            for nid, box in self.need_boxes.items():
+                box.value = nid in kept["needs"]
+            for aid, box in self.assistance_boxes.items():
+                box.value = aid in kept["assistance"]
+            self.notes_box.value = kept["notes"]
+        finally:
+            self._quiet = False
+        self._refresh_scores()
+        if any(code is not None for code in kept["answers"].values()):
+            self.summary.value = guidance(M("kept", self.lang))
 
     def _case_file_html(self) -> str:
         lang = self.lang
@@ -549,6 +576,11 @@ class CaseAssessment:
                 f'<h3 style="margin:.2em 0">{esc(case.name)}</h3><p><i>{esc(pick(case.summary, lang))}</i></p>'
                 f'<table>{rows}</table><div class="ra-sub">{esc(M("profile", lang))}</div>'
                 f'<p>{esc(pick(case.profile, lang))}</p><div class="ra-sub">{esc(M("notes", lang))}</div>{notes}</div>')
+
+    def _plan_changed(self, _change) -> None:
+        # the plan's feedback no longer matches the boxes: say so rather than leave it stale
+        if not self._quiet and self.plan_feedback.value and "ra-plan-stale" not in self.plan_feedback.value:
+            self.plan_feedback.value = (f'<div class="ra-plan-stale">{guidance(M("plan_changed", self.lang))}</div>')
 
     def _answer_changed(self, change) -> None:
         if self._quiet:
@@ -746,8 +778,12 @@ class CaseAssessment:
             context=self.case.context, notes=self.notes_box.value,
         )
 
-    def save_plan(self) -> Path | None:
-        """Write the draft plan to ``output_dir`` and offer it as a download link; guidance if there is no case."""
+    def save_plan(self) -> str | None:
+        """Offer the draft plan as a download to the learner's own device (HTML or Markdown).
+
+        Nothing is written on the machine that runs the exercise, and no path is shown:
+        in a workshop, each participant gets their own file. Returns the file's name, or
+        ``None`` (with guidance) if there is no case yet."""
         lang = self.lang
         draft = self.draft()
         if draft is None:
@@ -757,24 +793,15 @@ class CaseAssessment:
         text = draft.to_html(lang) if kind == "html" else draft.to_markdown(lang)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         name = f"plan-{self.case.id}-{lang}-{stamp}.{kind}"
-        mime = "text/html" if kind == "html" else "text/markdown"
-        link = (f'<a download="{esc(name)}" href="data:{mime};charset=utf-8;base64,'
-                f'{base64.b64encode(text.encode("utf-8")).decode("ascii")}">⬇ {esc(M("download", lang, name=name))}</a>')
-        parts = []
-        path = self.output_dir / name
-        try:
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            parts.append(f'<p>✔ {esc(M("saved", lang, path=path))}</p>')
-            self.saved_path = path
-        except OSError as exc:
-            parts.append(guidance(M("save_failed", lang, path=self.output_dir, error=exc.strerror or exc)))
-            path = None
+        mime = "text/html;charset=utf-8" if kind == "html" else "text/markdown;charset=utf-8"
+        content = text.encode("utf-8")
+        parts = [f'<p>✔ {esc(M("saved", lang))}</p>']
         if not draft.needs:
             parts.append(guidance(M("save_empty", lang)))
-        parts.append(f"<p>{link}</p>")
+        parts.append(f'<p>⬇ {download_link(content, name, mime, M("download", lang, name=name))}</p>')
         self.save_result.value = "".join(parts)
-        return path
+        self.saved = {"name": name, "content": content}
+        return name
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -1,7 +1,9 @@
 """Small pieces shared by the exercise widgets."""
 from __future__ import annotations
 
+import base64
 import html
+import os
 
 import ipywidgets as w
 
@@ -47,3 +49,41 @@ def language_picker(lang: str) -> w.ToggleButtons:
         description=M("language", lang),
         style={"button_width": "6.5em"},
     )
+
+
+# The workshop sets this in participants' kernels; the trainer's own tools (loading a
+# directory) are then not shown.
+ROLE_ENV = "REINTEGRA_WORKSHOP_ROLE"
+
+
+def trainer_tools_shown() -> bool:
+    """False in a workshop participant's kernel (``REINTEGRA_WORKSHOP_ROLE=participant``)."""
+    return os.environ.get(ROLE_ENV, "").strip().lower() != "participant"
+
+
+def download_link(content: bytes, name: str, mime: str, text: str, new_tab: bool = False) -> str:
+    """A link that saves ``content`` on the reader's own device, as ``name``.
+
+    The file travels inside the page (a data: URI): nothing is written on the machine
+    that runs the kernel, and it works the same in Voila, JupyterLab and JupyterLite."""
+    href = f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
+    target = " target='_blank' rel='noopener'" if new_tab else ""
+    return f"<a download='{esc(name)}' href='{href}'{target}>{esc(text)}</a>"
+
+
+def progress_bar() -> w.FloatProgress:
+    """A progress bar for a long load, hidden until it is used."""
+    bar = w.FloatProgress(value=0.0, min=0.0, max=1.0, bar_style="info", style={"description_width": "initial"},
+                          layout=w.Layout(width="min(36em, 100%)", display="none"))
+    return bar
+
+
+def show_progress(bar: w.FloatProgress, label: str):
+    """Show ``bar`` with ``label`` and return the callback a loader reports its progress to."""
+    bar.description = label
+    bar.value = 0.0
+    bar.layout.display = ""
+
+    def report(fraction: float, _what: str = "") -> None:
+        bar.value = max(bar.value, min(float(fraction), 1.0))
+    return report

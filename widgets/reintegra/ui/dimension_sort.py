@@ -19,6 +19,7 @@ M = messages(
         "missing": "No answer yet: choose a dimension.",
         "summary": "{right}, {wrong} to review, {missing} not answered.",
         "summary_right": plural("{n} of {total} right", "{n} of {total} right"),
+        "changed": "Your answers changed since the last check: check them again to update the summary.",
         "all_right": ("All needs are in the right dimension. Notice how many needs touch more than one dimension in real life: "
             "the integrated approach plans for all three together."),
     },
@@ -93,10 +94,13 @@ class DimensionSorter:
         self.checked = False
 
     def _changed(self, change) -> None:
-        # An answer changed after checking: its old feedback no longer applies.
+        # An answer changed after checking: its old feedback and the summary no longer apply.
         for nid, choice in self.choices.items():
             if choice is change["owner"]:
                 self.feedback[nid].value = ""
+        if self.checked:
+            self.checked = False
+            self.summary.value = f"<p>{status_badge('missing', M('changed', self.lang))}</p>"
 
     def _ipython_display_(self):
         from IPython.display import display

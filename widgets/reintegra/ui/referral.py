@@ -13,12 +13,9 @@ A thin view: every rule lives in :mod:`reintegra.referral`, the map in
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import numbers
-import math
 import traceback
-from pathlib import Path
 
 import ipywidgets as w
 import pandas as pd
@@ -26,8 +23,8 @@ import pandas as pd
 from .. import maps
 from .. import referral as logic
 from ..i18n import current_lang, fmt_date, fmt_number, messages, plural
-from ..schema import country_from, label, labels
-from .common import esc
+from ..schema import country_from, label, labels, looks_real_email, looks_real_phone, plural_key
+from .common import download_link, esc, progress_bar, show_progress, trainer_tools_shown
 
 M = messages(
     "referral_ui",
@@ -104,24 +101,29 @@ M = messages(
         "sensitive": "sensitive",
         "check": "Check the plan",
         "export": "Export the referral forms",
-        "exported": "Forms written to {folder}. Download:",
+        "exported": "Your referral forms are ready. Download them to this device:",
         "download_html": "printable form (HTML)",
         "download_csv": "table (CSV)",
         "export_warning": "The plan still has points to fix (see “Check the plan”); the forms are drafts.",
         "upload": "Load a directory (.xlsx or .csv)",
         "upload_help": ("Your file needs at least the columns provider name, category and town (French or English headers). "
-            "The file is read, never changed."),
+            "The file is read, never changed. Files up to {limit} MB (a larger file cannot travel to the exercise)."),
         "restore": "Use the course directory again",
-        "directory_course": plural("Directory in use: the course's synthetic directory ({n} service).",
-                                   "Directory in use: the course's synthetic directory ({n} services)."),
-        "directory_file": plural("Directory in use: {name} ({n} service).", "Directory in use: {name} ({n} services)."),
-        "upload_ok": plural("{name} loaded: {n} service. The exercise now runs on it; choices made on the previous directory were cleared.",
-                            "{name} loaded: {n} services. The exercise now runs on it; choices made on the previous directory were cleared."),
+        "directory_course": "Directory in use: the course's synthetic directory ({services}).",
+        "directory_file": "Directory in use: {name} ({services}).",
+        "upload_ok": "{name} loaded: {services}. The exercise now runs on it; choices made on the previous directory were cleared.",
         "upload_bad": "{name} was not loaded. Your current directory and your choices are kept. Fix these points in your spreadsheet and load the file again:",
         "upload_warnings": "Notes on the file:",
-        "error": "Something went wrong ({error}). Your work is kept; try again, or tell the trainer.",
+        "error": "Something went wrong. Your work is kept; try again, or tell the trainer.",
         "map_alt": "Map",
         "no_cases": "No case with two to four priority needs in this caseload.",
+        "case_option_one": "{name}, {age}, {town} ({n} need)",
+        "case_option_other": "{name}, {age}, {town} ({n} needs)",
+        "export_personal": ("These forms carry contact details that look real ({which}). The course takes synthetic data only: "
+                            "replace them with fictional ones (+212 5 00 0x xx xx, …@example.org) before sharing the forms."),
+        "loading": "Loading {name}…",
+        "services_one": "{n} service",
+        "services_other": "{n} services",
     },
 )
 
@@ -156,11 +158,12 @@ def html_table(frame: pd.DataFrame, css_class: str) -> str:
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
 
 
-def data_uri(content: bytes, mime: str) -> str:
-    return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
-
-
 _PRELOADED: dict = {}
+
+
+def services_text(n: int, lang: str) -> str:
+    """« 1 service », "12 services"."""
+    return M(plural_key("services", n, lang), lang, n=n)
 
 
 def uploaded_file(files) -> tuple[bytes, str] | None:
@@ -171,12 +174,17 @@ def uploaded_file(files) -> tuple[bytes, str] | None:
     return bytes(item.get("content", b"")), item.get("name", "")
 
 
-def load_services_file(data: bytes, name: str, lang: str):
+def load_services_file(data: bytes, name: str, lang: str, bar: w.FloatProgress | None = None):
     """Load a trainer's service directory: the loader's result, and "" if it is usable,
-    else the loader's located messages as HTML."""
+    else the loader's located messages as HTML. ``bar`` shows the progress while it loads."""
     from ..loader import load_file
 
-    result = load_file(data, "services", filename=name)
+    report = show_progress(bar, M("loading", lang, name=name)) if bar is not None else None
+    try:
+        result = load_file(data, "services", filename=name, progress=report)
+    finally:
+        if bar is not None:
+            bar.layout.display = "none"
     if result.ok and result.data is not None and len(result.data):
         return result, ""
     items = "".join(f"<li>{esc(p.message(lang))}</li>" for p in result.problems)
@@ -199,19 +207,13 @@ def preload() -> dict:
     return _PRELOADED
 
 
-def _default_export_dir() -> Path:
-    from ..paths import repo_root
-
-    return repo_root() / "_build" / "referral-forms"
-
-
 class ReferralExercise:
     """The referral-mapping exercise. Controls are attributes, so tests can drive it."""
 
     def __init__(self, lang: str | None = None, cases: pd.DataFrame | None = None,
                  services: pd.DataFrame | None = None, assessments: pd.DataFrame | None = None,
                  regions: pd.DataFrame | None = None, case_ids: list[str] | None = None,
-                 export_dir: str | Path | None = None, show_map: bool = True):
+                 show_map: bool = True):
         self.lang = lang = current_lang(lang)
         course = all(x is None for x in (cases, services, assessments, regions))
         data = preload() if course else {}
@@ -225,7 +227,6 @@ class ReferralExercise:
         self.directory = self.course_directory
         self.answers = logic.baseline_answers(self.assessments)
         self.case_ids = case_ids or (data["case_ids"] if course else logic.exercise_cases(self.cases, self.assessments))
-        self.export_dir = Path(export_dir) if export_dir else _default_export_dir()
         self.show_map = show_map
         self.by_id = self.cases.set_index("case_id", drop=False)
         self.plans: dict[str, logic.Plan] = {}
@@ -293,6 +294,7 @@ class ReferralExercise:
         self.restore_button = w.Button(description=M("restore", lang), icon="undo", layout=w.Layout(width="auto"))
         self.directory_status = w.HTML()
         self.upload_report = w.HTML()
+        self.upload_progress = progress_bar()
 
         # events
         self.case_picker.observe(self._safe(self._on_case), names="value")
@@ -335,10 +337,15 @@ class ReferralExercise:
         share_grid = w.GridBox(list(self.share.values()),
                                layout=w.Layout(grid_template_columns="repeat(auto-fill, minmax(25em, 1fr))",
                                                grid_gap="0 1em"))
-        upload_box = w.VBox([w.HTML(f"<p>{esc(M('upload_help', lang))}</p>"),
-                             w.HBox([self.upload, self.restore_button]), self.directory_status, self.upload_report])
+        from ..loader import MAX_UPLOAD_MB
+
+        upload_box = w.VBox([w.HTML(f"<p>{esc(M('upload_help', lang, limit=MAX_UPLOAD_MB))}</p>"),
+                             w.HBox([self.upload, self.restore_button]), self.upload_progress,
+                             self.directory_status, self.upload_report])
         trainers = w.Accordion(children=[upload_box], titles=(M("step_upload", lang),))
         trainers.selected_index = None
+        # a workshop participant never sees the trainer's upload
+        trainer_part = [trainers] if trainer_tools_shown() else []
         return w.VBox([
             w.HTML(f"<h2>{esc(M('title', lang))}</h2><p>{esc(M('intro', lang))}</p>"),
             h("step_case"), self.case_picker, self.case_card,
@@ -346,7 +353,7 @@ class ReferralExercise:
             h("step_consent"), w.HTML(f"<b>{esc(M('consent', lang))}</b>"), w.HBox([self.consent, self.consent_date]),
             w.HTML(f"<b>{esc(M('share', lang))}</b>"), share_grid,
             h("step_check"), w.HBox([self.check_button, self.export_button]), self.feedback, self.export_links,
-            trainers,
+            *trainer_part,
         ], layout=w.Layout(max_width="1200px"))
 
     def _ipython_display_(self):
@@ -361,8 +368,8 @@ class ReferralExercise:
         def run(*args, **kwargs):
             try:
                 return function(*args, **kwargs)
-            except Exception as error:  # noqa: BLE001
-                self.feedback.value = f"<p>{badge('wrong', M('error', self.lang, error=type(error).__name__))}</p>"
+            except Exception:  # noqa: BLE001 — no exception text for the reader (it would be English)
+                self.feedback.value = f"<p>{badge('wrong', M('error', self.lang))}</p>"
                 self.last_error = traceback.format_exc()
                 return None
         return run
@@ -372,7 +379,7 @@ class ReferralExercise:
         for case_id in self.case_ids:
             case = self.by_id.loc[case_id].to_dict()
             n = len(logic.priority_needs(case, self.answers.get(case_id)))
-            options.append((M("case_option", self.lang, name=f"{case['first_name']} {case['last_name']}",
+            options.append((M(plural_key("case_option", n, self.lang), self.lang, name=f"{case['first_name']} {case['last_name']}",
                               age=int(case["age"]), town=case["town"], n=n), case_id))
         return options
 
@@ -656,7 +663,9 @@ class ReferralExercise:
         self.feedback.value = f"<div class='referral-feedback'>{''.join(parts)}</div>"
         return result
 
-    def export(self) -> dict[str, Path] | None:
+    def export(self) -> dict[str, bytes] | None:
+        """The referral forms as downloads to the participant's own device (HTML and CSV):
+        nothing is written on the machine that runs the exercise."""
         lang = self.lang
         plan = self.plan
         try:
@@ -665,33 +674,45 @@ class ReferralExercise:
         except logic.ExportRefused as refused:
             self.export_links.value = f"<p>{badge('wrong', refused.text(lang))}</p>"
             return None
-        self.export_dir.mkdir(parents=True, exist_ok=True)
         stem = f"referral-{plan.person.case_id}-{lang}"
-        html_path = self.export_dir / f"{stem}.html"
-        csv_path = self.export_dir / f"{stem}.csv"
         html_bytes = html_text.encode("utf-8")
         csv_bytes = csv_text.encode("utf-8-sig")  # a BOM, so that spreadsheets read the accents right
-        html_path.write_bytes(html_bytes)
-        csv_path.write_bytes(csv_bytes)
-        warning = ""
+        warnings_ = []
         if not logic.check_plan(plan, self.directory).ready:
-            warning = f"<p>{badge('warning', M('export_warning', lang))}</p>"
+            warnings_.append(f"<p>{badge('warning', M('export_warning', lang))}</p>")
+        real = self._real_looking_contacts()
+        if real:
+            warnings_.append(f"<p class='export-personal'>{badge('warning', M('export_personal', lang, which=', '.join(real)))}</p>")
         self.export_links.value = (
-            f"{warning}<p>{esc(M('exported', lang, folder=str(self.export_dir)))} "
-            f"<a download='{esc(html_path.name)}' href='{data_uri(html_bytes, 'text/html;charset=utf-8')}' "
-            f"target='_blank'>{esc(M('download_html', lang))}</a> · "
-            f"<a download='{esc(csv_path.name)}' href='{data_uri(csv_bytes, 'text/csv;charset=utf-8')}'>"
-            f"{esc(M('download_csv', lang))}</a></p>")
-        self.exported = {"html": html_path, "csv": csv_path}
+            f"{''.join(warnings_)}<p>{esc(M('exported', lang))} "
+            f"{download_link(html_bytes, stem + '.html', 'text/html;charset=utf-8', M('download_html', lang), new_tab=True)} · "
+            f"{download_link(csv_bytes, stem + '.csv', 'text/csv;charset=utf-8', M('download_csv', lang))}</p>")
+        self.exported = {"html": html_bytes, "csv": csv_bytes, "html_name": f"{stem}.html", "csv_name": f"{stem}.csv"}
         return self.exported
+
+    def _real_looking_contacts(self) -> list[str]:
+        """The contact details the forms would carry that look real (synthetic data only)."""
+        found = []
+        for _need, sid in self.plan.chosen():
+            row = self.directory.row(sid) or {}
+            for key, looks_real in (("phone", looks_real_phone), ("email", looks_real_email)):
+                value = row.get(key)
+                if value and isinstance(value, str) and looks_real(value):
+                    found.append(value)
+        case = self.case
+        for key, looks_real in (("phone", looks_real_phone), ("email", looks_real_email)):
+            value = case.get(key)
+            if key in self.plan.shared and isinstance(value, str) and value and looks_real(value):
+                found.append(value)
+        return list(dict.fromkeys(found))
 
     # ------------------------------------------------------------------ own directory
 
     def _update_directory_status(self) -> None:
         lang = self.lang
         d = self.directory
-        text = (M("directory_course", lang, n=len(d)) if d.source == "course"
-                else M("directory_file", lang, name=d.source, n=len(d)))
+        text = (M("directory_course", lang, services=services_text(len(d), lang)) if d.source == "course"
+                else M("directory_file", lang, name=d.source, services=services_text(len(d), lang)))
         self.directory_status.value = f"<p><b>{esc(text)}</b></p>"
 
     def _on_upload(self, change) -> None:
@@ -702,7 +723,7 @@ class ReferralExercise:
     def load_directory(self, data: bytes, name: str) -> bool:
         """Load a trainer's directory (bytes of an .xlsx or .csv file). False, with the messages shown, if bad."""
         lang = self.lang
-        result, report = load_services_file(data, name, lang)
+        result, report = load_services_file(data, name, lang, self.upload_progress)
         if report:
             self.upload_report.value = report
             return False
@@ -713,7 +734,7 @@ class ReferralExercise:
         if result.warnings:
             notes = (f"<p>{esc(M('upload_warnings', lang))}</p><ul>"
                      + "".join(f"<li>{esc(p.message(lang))}</li>" for p in result.warnings) + "</ul>")
-        self.upload_report.value = (f"<div class='upload-report'><p>{badge('right', M('upload_ok', lang, name=name, n=len(self.directory)))}</p>"
+        self.upload_report.value = (f"<div class='upload-report'><p>{badge('right', M('upload_ok', lang, name=name, services=services_text(len(self.directory), lang)))}</p>"
                                     f"{notes}</div>")
         self._update_directory_status()
         self._after_choice()
@@ -794,14 +815,18 @@ class GapExplorer:
         self.upload.observe(self._on_upload, names="value")
         self.restore_button.on_click(lambda _: self.restore_directory())
 
-        trainers = w.Accordion(children=[w.VBox([w.HTML(f"<p>{esc(M('upload_help', lang))}</p>"),
-                                                 w.HBox([self.upload, self.restore_button]),
+        from ..loader import MAX_UPLOAD_MB
+
+        self.upload_progress = progress_bar()
+        trainers = w.Accordion(children=[w.VBox([w.HTML(f"<p>{esc(M('upload_help', lang, limit=MAX_UPLOAD_MB))}</p>"),
+                                                 w.HBox([self.upload, self.restore_button]), self.upload_progress,
                                                  self.directory_status, self.upload_report])],
                                titles=(M("step_upload", lang),))
         trainers.selected_index = None
         self.widget = w.VBox([
             w.HTML(f"<h2>{esc(MG('title', lang))}</h2><p>{esc(MG('intro', lang))}</p>"),
-            self.measure, self.chart, self.chart_caption, self.summary, self.region, self.table, trainers,
+            self.measure, self.chart, self.chart_caption, self.summary, self.region, self.table,
+            *([trainers] if trainer_tools_shown() else []),  # a workshop participant never sees the upload
         ], layout=w.Layout(max_width="1150px"))
         self._status()
         self.refresh(chart=True)
@@ -813,15 +838,15 @@ class GapExplorer:
 
     def _status(self) -> None:
         n = len(self.services)
-        text = (M("directory_course", self.lang, n=n) if self.source == "course"
-                else M("directory_file", self.lang, name=self.source, n=n))
+        text = (M("directory_course", self.lang, services=services_text(n, self.lang)) if self.source == "course"
+                else M("directory_file", self.lang, name=self.source, services=services_text(n, self.lang)))
         self.directory_status.value = f"<p><b>{esc(text)}</b></p>"
 
     def _safe_refresh(self, chart: bool) -> None:
         try:
             self.refresh(chart)
-        except Exception as error:  # noqa: BLE001 — never a traceback for the reader
-            self.summary.value = f"<p>{badge('wrong', M('error', self.lang, error=type(error).__name__))}</p>"
+        except Exception:  # noqa: BLE001 — never a traceback (nor English exception text) for the reader
+            self.summary.value = f"<p>{badge('wrong', M('error', self.lang))}</p>"
 
     def refresh(self, chart: bool = True) -> pd.DataFrame:
         lang = self.lang
@@ -847,13 +872,13 @@ class GapExplorer:
 
     def load_directory(self, data: bytes, name: str) -> bool:
         lang = self.lang
-        result, report = load_services_file(data, name, lang)
+        result, report = load_services_file(data, name, lang, self.upload_progress)
         if report:
             self.upload_report.value = report
             return False
         services = self.services = result.data
         self.source = name or "upload"
-        self.upload_report.value = f"<p>{badge('right', M('upload_ok', lang, name=name, n=len(services)))}</p>"
+        self.upload_report.value = f"<p>{badge('right', M('upload_ok', lang, name=name, services=services_text(len(services), lang)))}</p>"
         self._status()
         self._safe_refresh(chart=True)
         return True
