@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 
 from .bench import part, percentiles
 from .i18n import current_lang, messages
+from .workshop import descendants
 
 M = messages(
     "bench_workshop",
@@ -61,20 +62,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _children(pid: int) -> list[int]:
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        try:
-            kids = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            kids = []
-        for kid in map(int, kids):
-            found.append(kid)
-            frontier.append(kid)
-    return found
-
-
 def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -87,7 +74,7 @@ def _rss_mb(pid: int) -> float:
 
 def _kernels(server_pid: int) -> list[int]:
     kernels = []
-    for pid in _children(server_pid):
+    for pid in descendants(server_pid):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
@@ -265,6 +252,7 @@ def _workshop_server(root: Path, settings):
     with tempfile.TemporaryDirectory() as tmp:
         command, env, url, _ = voila_command(settings, root, Path(tmp))
         env["JUPYTER_RUNTIME_DIR"] = tmp
+        env.pop("REINTEGRA_SERVER_LOG", None)  # everything in the benchmark's log
         log = Path(tmp) / "voila.log"
         with log.open("wb") as handle:
             server = subprocess.Popen(command, cwd=root, env=env, stdout=handle, stderr=subprocess.STDOUT)
