@@ -57,6 +57,8 @@ class Visit:
     summary: str = ""
     assets_bytes: int = 0
     error: str = ""
+    kernel_id: str = ""  # for leaving the page (:func:`leave`)
+    cookies: str = ""
 
 
 def _message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> dict:
@@ -149,6 +151,7 @@ async def visit(url: str, *, lang: str = "en", assets: list[str] | None = None,
         if not found:
             raise RuntimeError(M("no_kernel", current_lang()))
         kernel_id = found.group(1)
+        result.kernel_id, result.cookies = kernel_id, cookies
         root = "{0.scheme}://{0.netloc}/".format(urlsplit(url))
 
         paths = assets if assets is not None else _assets_in(html)
@@ -221,6 +224,26 @@ async def visit(url: str, *, lang: str = "en", assets: list[str] | None = None,
     finally:
         client.close()
     return result
+
+
+async def leave(url: str, seen: Visit, timeout: float = 60) -> bool:
+    """Close the page as a browser does (a reload, another address): the page's ``beforeunload``
+    sends ``voila/api/shutdown/<kernel id>`` with its ``_xsrf`` cookie as a form field, and the
+    server frees the kernel. True when the server did."""
+    from urllib.parse import urlencode
+
+    if not seen.kernel_id:
+        return False
+    cookies = dict(c.split("=", 1) for c in seen.cookies.split("; ") if "=" in c)
+    root = "{0.scheme}://{0.netloc}/".format(urlsplit(url))
+    client = AsyncHTTPClient(force_instance=True)
+    try:
+        answer = await client.fetch(HTTPRequest(
+            f"{root}voila/api/shutdown/{seen.kernel_id}", method="POST", request_timeout=timeout,
+            body=urlencode({"_xsrf": cookies.get("_xsrf", "")}), headers={"Cookie": seen.cookies}), raise_error=False)
+        return answer.code == 204
+    finally:
+        client.close()
 
 
 def _children_in_order(states: dict) -> list[str]:
