@@ -455,11 +455,10 @@ def test_without_the_token_participants_get_the_courses_page(small_root, tmp_pat
     settings = Settings(lang="fr", lan=True, ip="127.0.0.2", token="s3cret", port=free_port(), pool=0)
     with serving(settings, small_root, tmp_path) as (base, _, _):
         for path in ("", "voila/render/buttons.ipynb?lang=en"):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.2:{settings.port}/{path}", timeout=20)
-                raise AssertionError("served without the token")
-            except urllib.error.HTTPError as error:
-                body = error.read().decode()
+            with urllib.request.urlopen(f"http://127.0.0.2:{settings.port}/{path}", timeout=20) as response:
+                assert urllib.parse.urlsplit(response.url).path == "/login"  # sent to the course's page
+                body = response.read().decode()
+            assert "buttons.ipynb" not in body and "kernelId" not in body
             assert "Setup a Password" not in body and "password" not in body.lower()
             assert "Ask your trainer for the link or the QR code" in body
             assert "Demandez à votre formateur ou à votre formatrice le lien ou le code QR" in body

@@ -508,7 +508,9 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(data_dir), env.get("JUPYTER_PATH", "")]))
     env[ROLE_ENV] = "participant"  # every kernel of the workshop serves a participant (the widgets hide trainer-only tools)
     env[HOSTS_ENV] = allowed_hosts(ip)
-    env[LIMITS_ENV] = json.dumps({"per_device": settings.per_device, "total": settings.max_kernels,
+    # Without --lan every page comes from this computer: one device, so the room's cap is its cap.
+    per_device = settings.per_device if settings.lan else settings.max_kernels
+    env[LIMITS_ENV] = json.dumps({"per_device": per_device, "total": settings.max_kernels,
                                   "release_s": settings.release_s})
     env.pop("REINTEGRA_QUERY_SECRET", None)  # the server makes its own
     env[LOG_ENV] = str(out_dir / "server.log")

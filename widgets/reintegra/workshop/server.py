@@ -289,7 +289,7 @@ class NoTokenHandler(CoursePage, VoilaLoginHandler):
         lang = normalise_lang(dict(p.split("=", 1) for p in query.split("&") if "=" in p).get("lang"))
         if lang:
             self.request.arguments["lang"] = [lang.encode()]
-        self.course_page(403, "no_token")
+        self.course_page(200, "no_token")  # the page a missing token leads to, as Jupyter's login page
 
 
 class LandingHandler(TornadoVoilaTreeHandler):
