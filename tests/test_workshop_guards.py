@@ -528,3 +528,23 @@ def test_errors_and_tracebacks_never_reach_the_participant(small_root, tmp_path)
         printed = stdout.read_text()
         assert "FileNotFoundError" in printed  # the trainer is told, in one line
         assert printed.count("FileNotFoundError") == 1
+
+
+def test_pages_being_opened_count_towards_the_caps_and_disconnected_kernels_are_released():
+    """Thirty participants arrive at once: a page counts from the moment it is asked for, before its
+    kernel exists; a kernel whose page disconnected is released after the delay, a gone one forgotten."""
+    from reintegra.workshop.server import Registry
+
+    registry = Registry()
+    opening = object()
+    registry.pending[opening] = "10.0.0.5"
+    assert registry.count("10.0.0.5") == 1 and registry.count() == 1 and registry.count("10.0.0.6") == 0
+    registry.add("k1", "10.0.0.5", opening)
+    assert registry.count() == 1 and not registry.pending
+    limits = {"release_s": 0, "unused_s": 3600}
+    assert registry.to_release({"k1"}, limits) == []  # never connected: waits for unused_s
+    registry.connection("k1", +1)
+    assert registry.to_release({"k1"}, limits) == []  # connected
+    registry.connection("k1", -1)
+    assert registry.to_release({"k1"}, limits) == ["k1"]  # its page went away
+    assert registry.to_release(set(), limits) == [] and registry.count() == 0  # culled meanwhile: forgotten

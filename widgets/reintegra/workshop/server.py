@@ -96,9 +96,11 @@ class Registry:
 
     def __init__(self):
         self.kernels: dict[str, dict] = {}
+        self.pending: dict[object, str] = {}  # pages being opened: their kernel is not started yet
         self._said: dict[str, float] = {}
 
-    def add(self, kernel_id: str, device: str) -> None:
+    def add(self, kernel_id: str, device: str, reservation: object = None) -> None:
+        self.pending.pop(reservation, None)
         self.kernels[kernel_id] = {"device": device, "connections": 0, "since": time.monotonic(),
                                    "connected": False}
 
@@ -106,7 +108,9 @@ class Registry:
         return self.kernels.pop(kernel_id, None)
 
     def count(self, device: str | None = None) -> int:
-        return sum(1 for info in self.kernels.values() if device is None or info["device"] == device)
+        """Kernels of participants' pages, and pages being opened (thirty arrive at once)."""
+        devices = [info["device"] for info in self.kernels.values()] + list(self.pending.values())
+        return sum(1 for owner in devices if device is None or owner == device)
 
     def connection(self, kernel_id: str, change: int) -> None:
         info = self.kernels.get(kernel_id)
@@ -151,8 +155,8 @@ async def release(kernel_manager, kernel_id: str) -> None:
 class _Recording:
     """The kernel manager, as one page's handler sees it: the kernel it starts or takes is that device's."""
 
-    def __init__(self, manager, device: str):
-        self._manager, self._device = manager, device
+    def __init__(self, manager, device: str, reservation: object):
+        self._manager, self._device, self._reservation = manager, device, reservation
 
     def __getattr__(self, name):
         return getattr(self._manager, name)
@@ -163,12 +167,12 @@ class _Recording:
     async def start_kernel(self, *args, **kwargs):
         result = self._manager.start_kernel(*args, **kwargs)
         kernel_id = await result if asyncio.iscoroutine(result) or asyncio.isfuture(result) else result
-        REGISTRY.add(kernel_id, self._device)
+        REGISTRY.add(kernel_id, self._device, self._reservation)
         return kernel_id
 
     async def get_rendered_notebook(self, *args, **kwargs):
         render_task, rendered, kernel_id = await self._manager.get_rendered_notebook(*args, **kwargs)
-        REGISTRY.add(kernel_id, self._device)
+        REGISTRY.add(kernel_id, self._device, self._reservation)
         return render_task, rendered, kernel_id
 
 
@@ -187,9 +191,11 @@ class DashboardHandler(CoursePage, TornadoVoilaHandler):
     """A dashboard: within the caps, with a kernel recorded as this device's, and the ``_xsrf``
     cookie that the page's shutdown call (on leaving) needs."""
 
+    _reservation = None
+
     @property
     def kernel_manager(self):
-        return _Recording(self.settings["kernel_manager"], self.request.remote_ip)
+        return _Recording(self.settings["kernel_manager"], self.request.remote_ip, self._reservation)
 
     @web.authenticated
     async def get(self, path=None):
@@ -206,7 +212,12 @@ class DashboardHandler(CoursePage, TornadoVoilaHandler):
             self.request.arguments.pop(name, None)
             self.request.query_arguments.pop(name, None)
         self.xsrf_token  # noqa: B018 - sets the _xsrf cookie the page sends back when it closes
-        await TornadoVoilaHandler.get.__wrapped__(self, path)
+        self._reservation = object()
+        REGISTRY.pending[self._reservation] = device
+        try:
+            await TornadoVoilaHandler.get.__wrapped__(self, path)
+        finally:
+            REGISTRY.pending.pop(self._reservation, None)
 
 
 class ShutdownHandler(VoilaShutdownKernelHandler):
