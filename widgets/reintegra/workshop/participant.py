@@ -158,7 +158,8 @@ async def visit(url: str, *, lang: str = "en", assets: list[str] | None = None,
 
         async def download(path: str) -> int:
             answer = await client.fetch(HTTPRequest(urljoin(root if path.startswith("/") else url, path),
-                                                    headers=headers, request_timeout=timeout))
+                                                    headers=headers, request_timeout=timeout,
+                                                    connect_timeout=timeout))  # a browser queues, it does not give up after 20 s
             return len(answer.body)
 
         result.assets_bytes = sum(await asyncio.gather(*(download(p) for p in paths)))
@@ -166,7 +167,7 @@ async def visit(url: str, *, lang: str = "en", assets: list[str] | None = None,
 
         # The page asks for the kernel's model, then connects to its channels.
         await client.fetch(HTTPRequest(f"{root}api/kernels/{kernel_id}", headers=headers,
-                                       request_timeout=timeout))
+                                       request_timeout=timeout, connect_timeout=timeout))
         session = uuid.uuid4().hex
         ws_url = f"ws{root[4:]}api/kernels/{kernel_id}/channels?session_id={session}"
         connection = await asyncio.wait_for(
