@@ -231,7 +231,8 @@ async def _reload_browser(page, number: int, reloads: int) -> bool:
             await page.locator("button", has_text=UI("check", _language(number))).wait_for(
                 state="visible", timeout=TIMEOUT_S * 1000)
         return True
-    except Exception:  # noqa: BLE001 - counted as a reload that failed
+    except Exception as exc:  # noqa: BLE001 - counted as a reload that failed
+        print(f"    participant {number}: {str(exc).splitlines()[0][:200]}", file=sys.stderr)
         return False
 
 
