@@ -150,6 +150,14 @@ async def _answers(base: str, kernel_id: str) -> bool:
     return bool(replies)
 
 
+def _run(coroutine):
+    """Run a coroutine in its own thread: the session's Playwright (sync) may hold this thread's loop."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _in_time(url: str, seconds: float) -> int:
     with urllib.request.urlopen(url, timeout=seconds) as response:
         return response.status
@@ -198,7 +206,7 @@ def test_one_v1_frame_claiming_2_62_parts_does_not_stop_the_room(small_root, tmp
             closed = await asyncio.wait_for(connection.read_message(), 10)
             return answered, closed
 
-        answered, closed = asyncio.run(attack())
+        answered, closed = _run(attack())
         assert answered  # another participant still gets answers from the server...
         assert closed is None  # ...and the attacker's connection was closed
         assert _in_time(base, 10) == 200
@@ -233,7 +241,7 @@ def test_a_legacy_client_receives_widget_state_with_binary_buffers(small_root, t
             connection.close()
             return frames, answered
 
-        frames, answered = asyncio.run(ask_state())
+        frames, answered = _run(ask_state())
         states = decode_frame(frames[-1])
         assert isinstance(frames[-1], bytes) and states["buffers"]  # binary buffers, legacy framing
         assert any(s["model_name"] == "ImageModel" for s in states["content"]["data"]["states"].values())
@@ -253,7 +261,7 @@ def test_a_malformed_legacy_frame_closes_only_that_connection(small_root, tmp_pa
             closed = await asyncio.wait_for(connection.read_message(), 10)
             return closed, await asyncio.wait_for(_answers(base, kernel_id), 20)
 
-        closed, answered = asyncio.run(attack())
+        closed, answered = _run(attack())
         assert closed is None and answered
         assert _rss_mb(process.pid) < 600
 
@@ -284,7 +292,7 @@ def test_a_kernel_whose_page_disconnected_is_freed(small_root, tmp_path):
     with serving(settings, small_root, tmp_path, limits=limits) as (base, _, _):
         _, html, _ = _open_page(f"{base}voila/render/buttons.ipynb")
         kernel_id = _kernel_id(html)
-        assert asyncio.run(_answers(base, kernel_id))  # connects, then the page goes away
+        assert _run(_answers(base, kernel_id))  # connects, then the page goes away
         deadline = time.monotonic() + 40
         while _kernel_exists(base, kernel_id) and time.monotonic() < deadline:
             time.sleep(1)
@@ -339,9 +347,9 @@ def test_the_preheated_kernels_channel_needs_the_servers_secret_and_the_terminal
             connection.close()
             return 101
 
-        assert asyncio.run(listen("")) == 403
-        assert asyncio.run(listen("?secret=guess")) == 403
-        seen = asyncio.run(visit(f"{base}voila/render/three-dimensions.ipynb?lang=fr", lang="fr",
+        assert _run(listen("")) == 403
+        assert _run(listen("?secret=guess")) == 403
+        seen = _run(visit(f"{base}voila/render/three-dimensions.ipynb?lang=fr", lang="fr",
                                  answer_index=1, timeout=120))
         assert seen.error == "" and seen.summary == expected_summary(1)
         time.sleep(1)
@@ -520,7 +528,7 @@ def test_errors_and_tracebacks_never_reach_the_participant(small_root, tmp_path)
                 connection.close()
             return received
 
-        received = asyncio.run(click())
+        received = _run(click())
         assert received  # the channel works (states, status messages)...
         everything = "\n".join(received)
         assert "/nonexistent/trainer" not in everything and "Traceback" not in everything  # ...errors stay home
