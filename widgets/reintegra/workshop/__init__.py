@@ -78,62 +78,30 @@ M = messages(
         "help_pool": "Preheated kernels kept ready per exercise (0 to disable).",
         "help_preheat": "Keep the preheated kernels for this exercise only (e.g. the one of the session, with --pool 30).",
         "help_cull": "Minutes before an idle participant's kernel is stopped.",
-        "help_max_kernels": ("Exercise pages open at once in the whole room (default 60).",
-                             "Pages d’exercice ouvertes en même temps dans toute la salle (60 par défaut)."),
-        "help_per_device": ("Exercise pages open at once on one participant's device (default 4).",
-                            "Pages d’exercice ouvertes en même temps sur l’appareil d’un participant (4 par défaut)."),
-        "refuse_ip": (
-            "--ip {ip} would open the workshop to other devices without a token. Add --lan (participants then "
-            "need the link with its token), or leave out --ip to keep the workshop on this computer.",
-            "--ip {ip} ouvrirait l’atelier aux autres appareils sans jeton. Ajoutez --lan (les participants ont alors "
-            "besoin du lien avec son jeton), ou retirez --ip pour garder l’atelier sur cet ordinateur.",
-        ),
-        "port_moved": ("Port {port} is busy: the workshop uses port {used}.",
-                       "Le port {port} est occupé : l’atelier utilise le port {used}."),
-        "no_port": (
-            "No free port from {port} to {last}: close the program that uses them, or choose another port with --port.",
-            "Aucun port libre de {port} à {last} : fermez le programme qui les utilise, ou choisissez un autre port avec --port.",
-        ),
-        "stopping": ("Stopping the workshop…", "Arrêt de l’atelier…"),
-        "crashed": ("The workshop server stopped unexpectedly: its messages are in {path}",
-                    "Le serveur de l’atelier s’est arrêté de façon inattendue : ses messages sont dans {path}"),
-        "back": ("The list of exercises", "La liste des exercices"),
-        "no_token_title": ("This workshop opens with its link", "Cet atelier s’ouvre avec son lien"),
-        "no_token_text": (
-            "Ask your trainer for the link or the QR code of the workshop, and open it on this device.",
-            "Demandez à votre formateur ou à votre formatrice le lien ou le code QR de l’atelier, et ouvrez-le sur cet appareil.",
-        ),
-        "device_full_title": ("Too many exercises open on this device", "Trop d’exercices ouverts sur cet appareil"),
-        "device_full_text": (
-            "This device has reached the limit of exercise pages open at once in the workshop ({count}). "
-            "Close one of their tabs, then reload this page.",
-            "Cet appareil a atteint la limite de pages d’exercice ouvertes en même temps dans l’atelier ({count}). "
-            "Fermez l’un de leurs onglets, puis rechargez cette page.",
-        ),
-        "full_title": ("The workshop is full for now", "L’atelier est complet pour l’instant"),
-        "full_text": (
-            "The room has reached the limit of exercise pages that the trainer's computer serves at once ({count}). "
-            "Wait a minute and reload this page, or ask your trainer.",
-            "La salle a atteint la limite de pages d’exercice que l’ordinateur du formateur sert en même temps ({count}). "
-            "Attendez une minute et rechargez cette page, ou demandez à votre formateur ou à votre formatrice.",
-        ),
-        "error_title": ("This page could not be shown", "Cette page n’a pas pu s’afficher"),
-        "error_text": (
-            "Something went wrong on the workshop's computer. Go back to the list of exercises, or ask your trainer.",
-            "Un problème est survenu sur l’ordinateur de l’atelier. Revenez à la liste des exercices, ou demandez à votre formateur ou à votre formatrice.",
-        ),
-        "not_found_title": ("This page does not exist", "Cette page n’existe pas"),
-        "not_found_text": ("Check the address, or go back to the list of exercises.",
-                           "Vérifiez l’adresse, ou revenez à la liste des exercices."),
-        "wrong_host_title": ("This is not the workshop's address", "Ce n’est pas l’adresse de l’atelier"),
-        "wrong_host_text": (
-            "The workshop answers only at the address its trainer shares. Ask your trainer for the link or the QR code.",
-            "L’atelier ne répond qu’à l’adresse que partage son formateur. Demandez le lien ou le code QR à votre formateur ou à votre formatrice.",
-        ),
-        "cell_error": (
-            "This part of the exercise could not be shown. Tell your trainer.",
-            "Cette partie de l’exercice n’a pas pu s’afficher. Prévenez votre formateur ou votre formatrice.",
-        ),
+        "help_max_kernels": "Exercise pages open at once in the whole room (default 60).",
+        "help_per_device": "Exercise pages open at once on one participant's device (default 4).",
+        "refuse_ip": ("--ip {ip} would open the workshop to other devices without a token. Add --lan (participants then "
+            "need the link with its token), or leave out --ip to keep the workshop on this computer."),
+        "port_moved": "Port {port} is busy: the workshop uses port {used}.",
+        "no_port": "No free port from {port} to {last}: close the program that uses them, or choose another port with --port.",
+        "stopping": "Stopping the workshop…",
+        "crashed": "The workshop server stopped unexpectedly: its messages are in {path}",
+        "back": "The list of exercises",
+        "no_token_title": "This workshop opens with its link",
+        "no_token_text": "Ask your trainer for the link or the QR code of the workshop, and open it on this device.",
+        "device_full_title": "Too many exercises open on this device",
+        "device_full_text": ("This device has reached the limit of exercise pages open at once in the workshop ({count}). "
+            "Close one of their tabs, then reload this page."),
+        "full_title": "The workshop is full for now",
+        "full_text": ("The room has reached the limit of exercise pages that the trainer's computer serves at once ({count}). "
+            "Wait a minute and reload this page, or ask your trainer."),
+        "error_title": "This page could not be shown",
+        "error_text": "Something went wrong on the workshop's computer. Go back to the list of exercises, or ask your trainer.",
+        "not_found_title": "This page does not exist",
+        "not_found_text": "Check the address, or go back to the list of exercises.",
+        "wrong_host_title": "This is not the workshop's address",
+        "wrong_host_text": "The workshop answers only at the address its trainer shares. Ask your trainer for the link or the QR code.",
+        "cell_error": "This part of the exercise could not be shown. Tell your trainer.",
     },
 )
 

@@ -53,27 +53,12 @@ CONFIG_ENV = "REINTEGRA_VOILA_CONFIG"
 M = messages(
     "workshop_server",
     {
-        "listening": ("The workshop server is ready.", "Le serveur de l’atelier est prêt."),
-        "full": (
-            "The workshop has reached its limit of open exercise pages ({count}): a participant was asked to wait.",
-            "L’atelier a atteint sa limite de pages d’exercice ouvertes ({count})\u00a0: un participant a été invité à patienter.",
-        ),
-        "device_full": (
-            "A device has reached the limit of open exercise pages per device ({count}): it was asked to close one.",
-            "Un appareil a atteint la limite de pages d’exercice ouvertes par appareil ({count})\u00a0: il lui a été demandé d’en fermer une.",
-        ),
-        "bad_frame": (
-            "A malformed message from a participant's device was refused and its connection closed.",
-            "Un message malformé venant de l’appareil d’un participant a été refusé et sa connexion fermée.",
-        ),
-        "kernel_error": (
-            "An exercise raised an error (participants do not see it): {error}",
-            "Un exercice a produit une erreur (les participants ne la voient pas)\u00a0: {error}",
-        ),
-        "cell_error": (
-            "An exercise could not be shown in full (participants see a short notice). Check it with: ./course test exercises/",
-            "Un exercice n’a pas pu s’afficher en entier (les participants voient un court avis). Vérifiez-le avec\u00a0: ./course test exercises/",
-        ),
+        "listening": "The workshop server is ready.",
+        "full": "The workshop has reached its limit of open exercise pages ({count}): a participant was asked to wait.",
+        "device_full": "A device has reached the limit of open exercise pages per device ({count}): it was asked to close one.",
+        "bad_frame": "A malformed message from a participant's device was refused and its connection closed.",
+        "kernel_error": "An exercise raised an error (participants do not see it): {error}",
+        "cell_error": "An exercise could not be shown in full (participants see a short notice). Check it with: ./course test exercises/",
     },
 )
 
