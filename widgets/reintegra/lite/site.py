@@ -51,12 +51,13 @@ M = messages(
                    "La construction des exercices dans le navigateur a échoué\u00a0: {reason}"),
         "notebook_intro": (
             "This notebook runs in your browser: Python and the course's package are loaded into this page, "
-            "nothing is installed and nothing you enter leaves your device. Run the cell below "
-            "(Shift+Enter, or *Run › Run All Cells*); the exercise appears under it. All the data are fictional.",
+            "nothing is installed and nothing you enter leaves your device. Run the cells below "
+            "(*Run › Run All Cells*, or Shift+Enter on each); the exercise appears under the last one. "
+            "All the data are fictional.",
             "Ce notebook s’exécute dans votre navigateur\u00a0: Python et le paquet du cours sont chargés dans "
             "cette page, rien n’est installé et rien de ce que vous saisissez ne quitte votre appareil. "
-            "Exécutez la cellule ci-dessous (Maj+Entrée, ou *Run › Run All Cells*)\u00a0; l’exercice apparaît "
-            "en dessous. Toutes les données sont fictives.",
+            "Exécutez les cellules ci-dessous (*Run › Run All Cells*, ou Maj+Entrée sur chacune)\u00a0; l’exercice "
+            "apparaît sous la dernière. Toutes les données sont fictives.",
         ),
     },
 )
@@ -289,6 +290,7 @@ def _page_kernel_settings(settings: dict, prefix: str) -> dict:
     }
 
 
+ROOT_CONFIG = '<script id="jupyter-config-data" type="application/json" data-jupyter-lite-root=".">{}</script>\n'
 LANDING_LINK = re.compile(r"\{\{ base_url \}\}voila/render/([\w-]+)\.ipynb\?lang=(\w+)")
 
 
@@ -304,6 +306,8 @@ def write_landing(site: Path, root: Path) -> list[Path]:
     pages = []
     for lang in LANGUAGES:
         text = LANDING_LINK.sub(lambda m: f"voici/render/{m.group(2)}/{m.group(1)}.html", landing_page(lang, root))
+        # JupyterLite's apps read the configuration of every folder above them from its index.html.
+        text = text.replace("</head>", ROOT_CONFIG + "</head>", 1)
         page = site / ("index.html" if lang == "en" else f"index-{lang}.html")
         page.write_text(text, encoding="utf-8")
         pages.append(page)

@@ -114,6 +114,12 @@ M = messages(
             "Keep the preheated kernels for this exercise only (e.g. the one of the session, with --pool 30).",
             "Réserver les noyaux préchauffés à cet exercice (par exemple celui de la séance, avec --pool 30).",
         ),
+        "help_lite": (
+            "Serve the book's in-browser exercises instead (static files only: each device runs Python itself; "
+            "build them first with ./course book).",
+            "Servir plutôt les exercices dans le navigateur du livre (fichiers statiques seulement : chaque "
+            "appareil exécute Python lui-même ; construisez-les d’abord avec ./course book).",
+        ),
         "help_cull": ("Minutes before an idle participant's kernel is stopped.",
                       "Minutes avant l’arrêt du noyau d’un participant inactif."),
     },
@@ -378,10 +384,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, default=1, help=M("help_pool", lang))
     parser.add_argument("--cull-minutes", type=int, default=30, help=M("help_cull", lang))
     parser.add_argument("--preheat", choices=list(EXERCISES), help=M("help_preheat", lang))
+    parser.add_argument("--lite", action="store_true", help=M("help_lite", lang))
     args = parser.parse_args(argv)
     settings = Settings(lang=args.lang, lan=args.lan, ip=args.ip, token=args.token, port=args.port,
                         pool=args.pool, cull_minutes=args.cull_minutes, preheat=args.preheat)
     root = repo_root()
+    if args.lite:
+        from ..lite.serve import serve_workshop
+
+        return serve_workshop(settings, root)
     out_dir = root / "_build" / "workshop"
     command, env, url, token = voila_command(settings, root, out_dir)
     lang = settings.lang
