@@ -249,6 +249,24 @@ def _relative_prefix(page: Path, site: Path) -> str:
 CONFIG_RE = re.compile(r'(<script id="jupyter-config-data" type="application/json">)(.*?)(</script>)', re.S)
 
 
+# Without a secure context (a workshop over plain HTTP on the room's Wi-Fi) a browser has no
+# service worker, and JupyterLite 0.6 then waits for one for ever: the kernel never starts. With
+# this stand-in, registering fails at once, as in a private window, and the kernel starts without
+# syncing the notebook's folder, which the exercises do not need (their data are in the wheel).
+NO_SERVICE_WORKER = """<script>
+if (!("serviceWorker" in navigator)) {
+  Object.defineProperty(navigator, "serviceWorker", {value: {
+    controller: null,
+    register: () => Promise.reject(new Error("no service worker outside a secure context")),
+    getRegistration: () => Promise.resolve(undefined),
+    getRegistrations: () => Promise.resolve([]),
+    addEventListener: () => {}, removeEventListener: () => {},
+  }});
+}
+</script>
+"""
+
+
 def fix_page_urls(site: Path) -> int:
     """Make the runtime's and piplite's URLs relative to each page.
 
@@ -269,7 +287,10 @@ def fix_page_urls(site: Path) -> int:
         prefix = _relative_prefix(page, site)
         settings.update(_page_kernel_settings(settings, prefix))
         new = match.group(1) + json.dumps(config, ensure_ascii=False) + match.group(3)
-        page.write_text(text[:match.start()] + new + text[match.end():], encoding="utf-8")
+        text = text[:match.start()] + new + text[match.end():]
+        if NO_SERVICE_WORKER not in text:
+            text = text.replace("<head>", "<head>\n" + NO_SERVICE_WORKER, 1)
+        page.write_text(text, encoding="utf-8")
         fixed += 1
     return fixed
 
