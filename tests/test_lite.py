@@ -141,3 +141,44 @@ def test_every_exercise_page_offers_the_browser_and_the_notebook(built_book, lit
         assert "pyodide" not in re.sub(r'href="[^"]*"', "", text).lower()  # the page itself loads no runtime
     ordinary = (built_book / lang / "index.html").read_text(encoding="utf-8")
     assert "lite/" not in ordinary
+
+
+def test_the_lite_workshop_server_asks_for_the_token_then_keeps_it_and_compresses(tmp_path):
+    import gzip
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from reintegra.lite.serve import COOKIE, make_server
+
+    site = tmp_path / "html"
+    (site / "lite" / "pyodide").mkdir(parents=True)
+    wasm = bytes(range(256)) * 400
+    (site / "lite" / "pyodide" / "pyodide.asm.wasm").write_bytes(wasm)
+    (site / "lite" / "index.html").write_text("<p>exercises</p>" * 100)
+    server, stats = make_server(site, "127.0.0.1", 0, "s3cret")
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/lite/index.html")
+        assert refused.value.code == 403
+        assert "jeton" in refused.value.read().decode()  # the refusal speaks both languages
+        with urllib.request.urlopen(f"{base}/lite/index.html?token=s3cret") as ok:
+            cookie = ok.headers["Set-Cookie"]
+            assert ok.status == 200 and cookie.startswith(f"{COOKIE}=s3cret") and "HttpOnly" in cookie
+        request = urllib.request.Request(f"{base}/lite/pyodide/pyodide.asm.wasm",
+                                         headers={"Cookie": f"{COOKIE}=s3cret", "Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Type"] == "application/wasm"
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert "max-age" in response.headers["Cache-Control"]  # the runtime is cached by the browser
+            body = response.read()
+        assert gzip.decompress(body) == wasm and len(body) < len(wasm)
+        wrong = urllib.request.Request(f"{base}/lite/index.html", headers={"Cookie": f"{COOKIE}=guess"})
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(wrong)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert stats.requests == 4

@@ -24,6 +24,7 @@ from conftest import free_port, wait_for_http
 
 NBSP = "\u00a0"
 KERNEL_TIMEOUT = 300_000  # a cold start on a busy 2-core machine
+STEP_TIMEOUT = 180_000  # one step of the referral exercise (search, map) on the same machine
 
 
 @pytest.fixture(scope="session")
@@ -60,13 +61,15 @@ class Offline:
     def page(self):
         page = self.context.new_page()
         page.set_default_timeout(60_000)
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and self.errors.append((page.url, m.text)))
+        page.on("pageerror", lambda e: self.errors.append((page.url, str(e))))
         return page
 
     def assert_clean(self):
         assert self.aborted == [], f"requests outside 127.0.0.1: {self.aborted[:5]}"
-        assert self.errors == [], f"console errors: {self.errors[:5]}"
+        # The exercise's page, from the runtime to the widgets; the book's own pages have their tests.
+        errors = [text for url, text in self.errors if "/lite/" in url]
+        assert errors == [], f"console errors: {errors[:5]}"
 
 
 @pytest.fixture(scope="module")
@@ -201,11 +204,11 @@ def test_referral_mapping_in_the_browser_gives_the_server_side_feedback(offline,
     results = page.locator(".widget-select select")
     for i in range(need_select.locator("option").count()):
         need_select.select_option(index=i)
-        page.wait_for_function(FIRST_OPTION_STARTS, arg="✔ 1.", timeout=60_000)
+        page.wait_for_function(FIRST_OPTION_STARTS, arg="✔ 1.", timeout=STEP_TIMEOUT)
         results.select_option(index=0)
-        page.locator(".referral-details", has_text=words["rules"]).wait_for(timeout=60_000)
+        page.locator(".referral-details", has_text=words["rules"]).wait_for(timeout=STEP_TIMEOUT)
         page.locator("button", has_text=words["choose"]).click()
-        page.wait_for_function(FIRST_OPTION_STARTS, arg="★ ✔ 1.", timeout=60_000)
+        page.wait_for_function(FIRST_OPTION_STARTS, arg="★ ✔ 1.", timeout=STEP_TIMEOUT)
     page.locator(".widget-toggle-button", has_text=words["yes"]).first.click()
     page.locator("input[type=date]").fill("2026-07-01")
     page.locator("input[type=date]").press("Tab")
