@@ -11,6 +11,8 @@ Output::
     _build/html/index.html      a page that leads to both editions
     _build/html/en/...          English edition
     _build/html/fr/...          French edition
+    _build/html/lite/...        the exercises in the reader's browser (JupyterLite,
+                                one Pyodide runtime for both editions; see reintegra.lite)
 """
 from __future__ import annotations
 
@@ -155,11 +157,15 @@ def build_edition(lang: str, quiet: bool = False) -> int:
     return code
 
 
-def build_book(langs=LANGUAGES, quiet: bool = False) -> int:
+def build_book(langs=LANGUAGES, quiet: bool = False, lite: bool = True) -> int:
     for lang in langs:
         code = build_edition(lang, quiet=quiet)
         if code:
             return code
+    if lite:
+        from .lite import build_lite
+
+        return build_lite()
     return 0
 
 

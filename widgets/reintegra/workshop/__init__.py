@@ -102,6 +102,12 @@ M = messages(
         "wrong_host_title": "This is not the workshop's address",
         "wrong_host_text": "The workshop answers only at the address its trainer shares. Ask your trainer for the link or the QR code.",
         "cell_error": "This part of the exercise could not be shown. Tell your trainer.",
+        "help_lite": (
+            "Serve the book's in-browser exercises instead (static files only: each device runs Python itself; "
+            "build them first with ./course book).",
+            "Servir plutôt les exercices dans le navigateur du livre (fichiers statiques seulement : chaque "
+            "appareil exécute Python lui-même ; construisez-les d’abord avec ./course book).",
+        ),
     },
 )
 
@@ -514,6 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preheat", choices=list(EXERCISES), help=M("help_preheat", lang))
     parser.add_argument("--max-kernels", type=int, default=60, help=M("help_max_kernels", lang))
     parser.add_argument("--kernels-per-device", type=int, default=4, help=M("help_per_device", lang))
+    parser.add_argument("--lite", action="store_true", help=M("help_lite", lang))
     args = parser.parse_args(argv)
     settings = Settings(lang=args.lang, lan=args.lan, ip=args.ip, token=args.token, port=args.port,
                         pool=args.pool, cull_minutes=args.cull_minutes, preheat=args.preheat,
@@ -532,6 +539,10 @@ def main(argv: list[str] | None = None) -> int:
         print(M("port_moved", lang, port=settings.port, used=port))
         settings.port = port
     root = repo_root()
+    if args.lite:
+        from ..lite.serve import serve_workshop
+
+        return serve_workshop(settings, root)
     out_dir = root / "_build" / "workshop"
     command, env, url, token = voila_command(settings, root, out_dir)
     print(M("starting", lang), flush=True)
