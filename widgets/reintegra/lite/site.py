@@ -43,22 +43,13 @@ from . import runtime
 M = messages(
     "lite",
     {
-        "building": ("Building the in-browser exercises (JupyterLite)…",
-                     "Construction des exercices dans le navigateur (JupyterLite)…"),
-        "built": ("In-browser exercises built in {seconds:.0f} s: {path}",
-                  "Exercices dans le navigateur construits en {seconds:.0f}\u00a0s\u00a0: {path}"),
-        "failed": ("The in-browser exercises failed to build: {reason}",
-                   "La construction des exercices dans le navigateur a échoué\u00a0: {reason}"),
-        "notebook_intro": (
-            "This notebook runs in your browser: Python and the course's package are loaded into this page, "
+        "building": "Building the in-browser exercises (JupyterLite)…",
+        "built": "In-browser exercises built in {seconds:.0f} s: {path}",
+        "failed": "The in-browser exercises failed to build: {reason}",
+        "notebook_intro": ("This notebook runs in your browser: Python and the course's package are loaded into this page, "
             "nothing is installed and nothing you enter leaves your device. Run the cells below "
             "(*Run › Run All Cells*, or Shift+Enter on each); the exercise appears under the last one. "
-            "All the data are fictional.",
-            "Ce notebook s’exécute dans votre navigateur\u00a0: Python et le paquet du cours sont chargés dans "
-            "cette page, rien n’est installé et rien de ce que vous saisissez ne quitte votre appareil. "
-            "Exécutez les cellules ci-dessous (*Run › Run All Cells*, ou Maj+Entrée sur chacune)\u00a0; l’exercice "
-            "apparaît sous la dernière. Toutes les données sont fictives.",
-        ),
+            "All the data are fictional."),
     },
 )
 

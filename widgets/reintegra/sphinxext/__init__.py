@@ -59,15 +59,11 @@ M = messages(
         "map_exercise": "exercise",
         "unassessed": "objective {oid} is not assessed by any knowledge check or exercise",
         "quiz_hint": "Choose an answer to see the feedback. You can change your answer.",
-        "lite_run": ("Do this exercise in your browser", "Faire l’exercice dans le navigateur"),
-        "lite_notebook": ("Open as a notebook", "Ouvrir comme notebook"),
-        "lite_label": ("Do this exercise", "Faire cet exercice"),
-        "lite_hint": (
-            "It runs on your device, offline, with nothing to install. The first opening loads about 40 MB; "
-            "the next ones come from your browser's cache. The notebook shows the code.",
-            "Il s’exécute sur votre appareil, hors ligne, sans rien installer. La première ouverture charge "
-            "environ 40\u00a0Mo\u00a0; les suivantes viennent du cache de votre navigateur. Le notebook montre le code.",
-        ),
+        "lite_run": "Do this exercise in your browser",
+        "lite_notebook": "Open as a notebook",
+        "lite_label": "Do this exercise",
+        "lite_hint": ("It runs on your device, offline, with nothing to install. The first opening loads about 40 MB; "
+            "the next ones come from your browser's cache. The notebook shows the code."),
     },
 )
 

@@ -102,12 +102,8 @@ M = messages(
         "wrong_host_title": "This is not the workshop's address",
         "wrong_host_text": "The workshop answers only at the address its trainer shares. Ask your trainer for the link or the QR code.",
         "cell_error": "This part of the exercise could not be shown. Tell your trainer.",
-        "help_lite": (
-            "Serve the book's in-browser exercises instead (static files only: each device runs Python itself; "
-            "build them first with ./course book).",
-            "Servir plutôt les exercices dans le navigateur du livre (fichiers statiques seulement : chaque "
-            "appareil exécute Python lui-même ; construisez-les d’abord avec ./course book).",
-        ),
+        "help_lite": ("Serve the book's in-browser exercises instead (static files only: each device runs Python itself; "
+            "build them first with ./course book)."),
     },
 )
 
