@@ -763,6 +763,15 @@ def configure(app: Sphinx, config) -> None:
     config.nb_ipywidgets_js = {"vendor/html-manager/embed.js": {}}
 
 
+def _setup_reach(app: Sphinx) -> None:
+    """Case files from the data; the theme's pages fixed for screen readers and French."""
+    from .casefiles import setup_case_files
+    from .reach import setup_reach
+
+    setup_case_files(app)
+    setup_reach(app)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", configure)
     app.add_css_file("reintegra.css")

@@ -283,7 +283,8 @@ class ReferralExercise:
             options=[(M("view_fit", lang), "fit"), (M("view_region", lang), "region"), (M("view_country", lang), "country")],
             value="fit", description=M("view", lang), style={"button_width": "12.5em", "description_width": "3em"})
         self.results_info = w.HTML()
-        self.results = w.Select(options=[], rows=9, layout=w.Layout(width="100%"))
+        self.results = w.Select(options=[], rows=9, description=M("results", lang), layout=w.Layout(width="100%"))
+        self.results.add_class("ri-results")  # the list's name, for screen readers (label hidden by CSS)
         self.details = w.HTML()
         self.choose_button = w.Button(description=M("choose", lang), button_style="primary", icon="check",
                                       layout=w.Layout(width="auto"))
@@ -659,6 +660,7 @@ class ReferralExercise:
         fig = self.map_figure()
         alt = getattr(fig, "alt_text", "")
         self.map_image.value = maps.to_png(fig, dpi=90)
+        self.map_image.tooltip = alt  # the image's text alternative (title)
         self.map_caption.value = f"<p style='font-size:.85em;color:#444'>{esc(alt)}</p>"
 
     # ------------------------------------------------------------------ check and export
@@ -859,6 +861,7 @@ class GapExplorer:
             fig = gaps.gap_heatmap(self.result, self.regions, lang)
             self.chart_caption.value = f"<p style='font-size:.85em;color:#444'>{esc(fig.alt_text)}</p>"
             self.chart.value = maps.to_png(fig, dpi=90)
+            self.chart.tooltip = fig.alt_text  # the image's text alternative (title)
         self.summary.value = f"<p><b>{esc(gaps.summary(self.result, lang))}</b></p>"
         selected = self.result if not self.region.value else self.result[self.result["region_id"] == self.region.value]
         readable = gaps.readable_table(selected, self.regions, lang)

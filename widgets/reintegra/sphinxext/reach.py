@@ -1,0 +1,92 @@
+"""The theme's pages, made to read well with a screen reader and in French.
+
+Every page the HTML builder writes passes through :func:`fix_page`:
+
+* the theme's own words that its templates leave in English (the sidebar
+  toggles' titles, the main navigation's name, the code toggles' name, the
+  search field) are written in the edition's language;
+* names that contradict what a control shows are removed, so that a screen
+  reader says what the eye reads (the code toggles, the search button, the
+  colour-theme switch), and the sidebar's section toggles get a name;
+* empty table header cells (the blank corner of a data table) become plain cells.
+
+Also the widgets' shared stylesheet (``workshop/template/static/widgets.css``,
+the same file the workshop dashboards load) is added to the book.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..i18n import messages
+
+HERE = Path(__file__).parent
+WIDGETS_CSS = HERE.parent / "workshop" / "template" / "static" / "widgets.css"
+
+M = messages(
+    "theme",
+    {
+        "search": ("Search this book…", "Rechercher dans le livre…"),
+        "toggle_primary": ("Show or hide the table of contents", "Afficher ou masquer la table des matières"),
+        "toggle_secondary": ("Show or hide the contents of this page", "Afficher ou masquer le plan de la page"),
+        "main_nav": ("Table of contents", "Table des matières"),
+        "sections": ("Show or hide the sections", "Afficher ou masquer les sections"),
+    },
+)
+
+
+def _lang(config) -> str:
+    return "fr" if (config.language or "en").startswith("fr") else "en"
+
+
+_EMPTY_TH = re.compile(r"<th(\s[^>]*)?>(?:\s|&nbsp;|&#160;)*</th>")
+_THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*" data-mode="\w+")\s+title="[^"]*"></i>')
+_KBD = '<span class="search-button__kbd-shortcut">'
+_TOC_SUMMARY = '<summary><span class="toctree-toggle" role="presentation">'
+
+
+def fix_page(html: str, lang: str) -> str:
+    html = html.replace('title="Toggle primary sidebar"', f'title="{M("toggle_primary", lang)}"'
+                        f' aria-label="{M("toggle_primary", lang)}"')
+    html = html.replace('title="Toggle secondary sidebar"', f'title="{M("toggle_secondary", lang)}"'
+                        f' aria-label="{M("toggle_secondary", lang)}"')
+    html = html.replace('<nav class="bd-links bd-docs-nav" aria-label="Main">',
+                        f'<nav class="bd-links bd-docs-nav" aria-label="{M("main_nav", lang)}">')
+    # The code toggle's name is what it shows ("Show code"), not a hidden English label.
+    html = html.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+    # The keyboard shortcut is a hint for the eye: the button's name stays "Search".
+    html = html.replace(_KBD, '<span class="search-button__kbd-shortcut" aria-hidden="true">')
+    # The colour-theme switch is named by its label; its icons are decoration.
+    html = _THEME_ICON.sub(r'\1 aria-hidden="true"></i>', html)
+    html = html.replace(_TOC_SUMMARY, f'<summary aria-label="{M("sections", lang)}">'
+                        '<span class="toctree-toggle" role="presentation">')
+    html = _EMPTY_TH.sub(lambda m: f"<td{m.group(1) or ''}></td>", html)
+    return html
+
+
+def _wrap_renderer(app) -> None:
+    templates = getattr(app.builder, "templates", None)
+    if templates is None or app.builder.format != "html" or getattr(templates, "_reach", False):
+        return
+    lang = _lang(app.config)
+    render = templates.render
+
+    def render_fixed(template, context):
+        return fix_page(render(template, context), lang)
+
+    templates.render = render_fixed
+    templates._reach = True
+
+
+def _theme_words(app, config) -> None:
+    options = dict(config.html_theme_options or {})
+    options["search_bar_text"] = M("search", _lang(config))
+    config.html_theme_options = options
+    if WIDGETS_CSS.is_file():
+        config.html_static_path = list(config.html_static_path or []) + [str(WIDGETS_CSS)]
+
+
+def setup_reach(app) -> None:
+    app.connect("config-inited", _theme_words, priority=600)
+    app.connect("builder-inited", _wrap_renderer)
+    app.add_css_file("widgets.css")
