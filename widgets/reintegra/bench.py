@@ -272,3 +272,4 @@ def bench_data(root: Path) -> dict:
 
 # The workshop's load figures live in their own module (browsers, servers).
 from . import bench_workshop  # noqa: E402,F401  (registers the "workshop" part)
+from . import bench_weight  # noqa: E402,F401  (registers the "weight" part)

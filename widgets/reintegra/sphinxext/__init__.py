@@ -814,4 +814,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-read", fill_lesson_info, priority=900)
     app.connect("doctree-resolved", resolve_quizzes)
     app.connect("html-page-context", add_language_switch)
+    _setup_reach(app)
     return {"version": "0.1", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -41,6 +41,7 @@ def _lang(config) -> str:
 
 _EMPTY_TH = re.compile(r"<th(\s[^>]*)?>(?:\s|&nbsp;|&#160;)*</th>")
 _THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*" data-mode="\w+")\s+title="[^"]*"></i>')
+_IMG = re.compile(r"<img [^>]*>")
 _KBD = '<span class="search-button__kbd-shortcut">'
 _TOC_SUMMARY = '<summary><span class="toctree-toggle" role="presentation">'
 
@@ -60,6 +61,9 @@ def fix_page(html: str, lang: str) -> str:
     html = _THEME_ICON.sub(r'\1 aria-hidden="true"></i>', html)
     html = html.replace(_TOC_SUMMARY, f'<summary aria-label="{M("sections", lang)}">'
                         '<span class="toctree-toggle" role="presentation">')
+    # Pictures of the page load when the reader reaches them.
+    html = _IMG.sub(lambda m: m.group(0) if "loading=" in m.group(0) or "_images/" not in m.group(0)
+                    else m.group(0).replace("<img ", '<img loading="lazy" ', 1), html)
     html = _EMPTY_TH.sub(lambda m: f"<td{m.group(1) or ''}></td>", html)
     return html
 
@@ -68,11 +72,17 @@ def _wrap_renderer(app) -> None:
     templates = getattr(app.builder, "templates", None)
     if templates is None or app.builder.format != "html" or getattr(templates, "_reach", False):
         return
+    from .weight import extract_inline_images
+
     lang = _lang(app.config)
     render = templates.render
+    outdir = Path(app.outdir)
 
     def render_fixed(template, context):
-        return fix_page(render(template, context), lang)
+        html = fix_page(render(template, context), lang)
+        if "pagename" in context:
+            html = extract_inline_images(html, outdir, context["pagename"])
+        return html
 
     templates.render = render_fixed
     templates._reach = True
@@ -87,6 +97,9 @@ def _theme_words(app, config) -> None:
 
 
 def setup_reach(app) -> None:
+    from .weight import setup_weight
+
+    setup_weight(app)
     app.connect("config-inited", _theme_words, priority=600)
     app.connect("builder-inited", _wrap_renderer)
     app.add_css_file("widgets.css")
