@@ -111,7 +111,8 @@ def lab_command(lang: str = "en", port: int = 8888, open_browser: bool = True) -
     """The JupyterLab command on the exercises folder, listening on this computer only.
 
     The notebooks run in the package's environment, in ``lang``; JupyterLab
-    fetches no news and checks for no update (no internet needed).
+    fetches no news, checks for no update and lists no extensions from PyPI
+    (no internet needed).
     """
     from .paths import repo_root
 
@@ -120,7 +121,10 @@ def lab_command(lang: str = "en", port: int = 8888, open_browser: bool = True) -
         sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root / 'exercises'}",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
     ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines run as root
     if not open_browser:
         command.append("--no-browser")
     env = dict(os.environ, REINTEGRA_LANG=lang)
