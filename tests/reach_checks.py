@@ -30,13 +30,20 @@ OVERFLOW_JS = r"""
   if (root.scrollWidth > vw + 1) problems.push(`page is ${root.scrollWidth}px wide in a ${vw}px viewport`);
   const visible = el => el.checkVisibility ? el.checkVisibility({visibilityProperty: true, opacityProperty: true})
                                            : el.offsetParent !== null;
+  // A box of its own that scrolls sideways (a chart, code, a wide table), narrower than the
+  // screen, is fine; a scroller as wide as the screen (Voila's page) scrolling sideways is not.
   const scrolls = el => {
     for (let p = el.parentElement; p; p = p.parentElement) {
       const s = getComputedStyle(p).overflowX;
-      if ((s === 'auto' || s === 'scroll') && p.scrollWidth > p.clientWidth + 1) return true;
+      if ((s === 'auto' || s === 'scroll') && p.scrollWidth > p.clientWidth + 1 && p.clientWidth < vw - 8) return true;
     }
     return false;
   };
+  for (const box of document.querySelectorAll('body, body *')) {
+    const s = getComputedStyle(box).overflowX;
+    if ((s === 'auto' || s === 'scroll') && box.clientWidth >= vw - 8 && box.scrollWidth > box.clientWidth + 1)
+      problems.push(`page scrolls sideways in ${box.tagName.toLowerCase()}#${box.id}: ${box.scrollWidth}px for ${box.clientWidth}px`);
+  }
   const hidden = v => v === 'hidden' || v === 'clip';
   const name = el => (el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
                       ? '.' + el.className.trim().split(/\s+/).slice(0, 3).join('.') : ''));

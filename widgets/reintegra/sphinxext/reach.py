@@ -31,6 +31,10 @@ M = messages(
         "toggle_secondary": ("Show or hide the contents of this page", "Afficher ou masquer le plan de la page"),
         "main_nav": ("Table of contents", "Table des matières"),
         "sections": ("Show or hide the sections", "Afficher ou masquer les sections"),
+        "chart_alt": (
+            "Chart of the figures given in the table above it",
+            "Graphique des chiffres donnés dans le tableau qui le précède",
+        ),
     },
 )
 
@@ -41,6 +45,7 @@ def _lang(config) -> str:
 
 _EMPTY_TH = re.compile(r"<th(\s[^>]*)?>(?:\s|&nbsp;|&#160;)*</th>")
 _THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*" data-mode="\w+")\s+title="[^"]*"></i>')
+_PATH_ALT = re.compile(r'<img([^>]*?) alt="((?:\.\./)*_images/([^"/]+\.png))" src="((?:\.\./)*_images/\3)"')
 _IMG = re.compile(r"<img [^>]*>")
 _KBD = '<span class="search-button__kbd-shortcut">'
 _TOC_SUMMARY = '<summary><span class="toctree-toggle" role="presentation">'
@@ -61,6 +66,10 @@ def fix_page(html: str, lang: str) -> str:
     html = _THEME_ICON.sub(r'\1 aria-hidden="true"></i>', html)
     html = html.replace(_TOC_SUMMARY, f'<summary aria-label="{M("sections", lang)}">'
                         '<span class="toctree-toggle" role="presentation">')
+    # A notebook's chart without a text alternative gets the file's path as its
+    # "alt" (a screen reader would spell a hash): say what it shows instead. The
+    # course's charts all come after the table of their figures.
+    html = _PATH_ALT.sub(lambda m: f'<img{m.group(1)} alt="{M("chart_alt", lang)}" src="{m.group(4)}"', html)
     # Pictures of the page load when the reader reaches them.
     html = _IMG.sub(lambda m: m.group(0) if "loading=" in m.group(0) or "_images/" not in m.group(0)
                     else m.group(0).replace("<img ", '<img loading="lazy" ', 1), html)
@@ -72,7 +81,7 @@ def _wrap_renderer(app) -> None:
     templates = getattr(app.builder, "templates", None)
     if templates is None or app.builder.format != "html" or getattr(templates, "_reach", False):
         return
-    from .weight import extract_inline_images
+    from .weight import extract_inline_images, lighten_widget_state
 
     lang = _lang(app.config)
     render = templates.render
@@ -82,6 +91,8 @@ def _wrap_renderer(app) -> None:
         html = fix_page(render(template, context), lang)
         if "pagename" in context:
             html = extract_inline_images(html, outdir, context["pagename"])
+        if "widget-state+json" in html:
+            html = lighten_widget_state(html)
         return html
 
     templates.render = render_fixed

@@ -153,6 +153,39 @@ def extract_inline_images(html: str, outdir: Path, pagename: str) -> str:
     return _INLINE_PNG.sub(replace, html)
 
 
+_STATE = re.compile(r'(<script type="application/vnd\.jupyter\.widget-state\+json">)(.*?)(</script>)', re.S)
+
+
+def lighten_widget_state(html: str) -> str:
+    """The pictures saved in the widgets' state (a map, a chart) in 256 colours."""
+
+    def replace(match: re.Match) -> str:
+        try:
+            state = json.loads(match.group(2))
+        except ValueError:
+            return match.group(0)
+        changed = False
+        for model in state.get("state", {}).values():
+            if model.get("model_name") != "ImageModel":
+                continue
+            for buffer in model.get("buffers", []):
+                if buffer.get("encoding") != "base64" or buffer.get("path") != ["value"]:
+                    continue
+                raw = base64.b64decode(buffer["data"])
+                if not raw.startswith(b"\x89PNG"):
+                    continue
+                small = lighter_png(raw)
+                if small is not raw:
+                    buffer["data"] = base64.b64encode(small).decode("ascii")
+                    changed = True
+        if not changed:
+            return match.group(0)
+        text = json.dumps(state, ensure_ascii=False).replace("</", "<\\/")
+        return match.group(1) + text + match.group(3)
+
+    return _STATE.sub(replace, html)
+
+
 def _finish(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return

@@ -660,7 +660,6 @@ class ReferralExercise:
         fig = self.map_figure()
         alt = getattr(fig, "alt_text", "")
         self.map_image.value = maps.to_png(fig, dpi=90)
-        self.map_image.tooltip = alt  # the image's text alternative (title)
         self.map_caption.value = f"<p style='font-size:.85em;color:#444'>{esc(alt)}</p>"
 
     # ------------------------------------------------------------------ check and export
@@ -861,7 +860,6 @@ class GapExplorer:
             fig = gaps.gap_heatmap(self.result, self.regions, lang)
             self.chart_caption.value = f"<p style='font-size:.85em;color:#444'>{esc(fig.alt_text)}</p>"
             self.chart.value = maps.to_png(fig, dpi=90)
-            self.chart.tooltip = fig.alt_text  # the image's text alternative (title)
         self.summary.value = f"<p><b>{esc(gaps.summary(self.result, lang))}</b></p>"
         selected = self.result if not self.region.value else self.result[self.result["region_id"] == self.region.value]
         readable = gaps.readable_table(selected, self.regions, lang)
