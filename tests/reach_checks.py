@@ -116,6 +116,8 @@ def book_pages(built_book: Path, lang: str) -> list[str]:
         rel = path.relative_to(edition).as_posix()
         if rel.startswith(("_static/", "_sources/", "_images/")):
             continue
+        if 'http-equiv="Refresh"' in path.read_text(encoding="utf-8", errors="replace")[:400]:
+            continue  # a redirect (the edition's index.html leads to the welcome page)
         pages.append(rel)
     return pages
 

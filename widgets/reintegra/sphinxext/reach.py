@@ -22,6 +22,7 @@ from ..i18n import messages
 
 HERE = Path(__file__).parent
 WIDGETS_CSS = HERE.parent / "workshop" / "template" / "static" / "widgets.css"
+WIDGETS_JS = WIDGETS_CSS.with_name("widgets-a11y.js")
 
 M = messages(
     "theme",
@@ -73,6 +74,9 @@ def fix_page(html: str, lang: str) -> str:
     # Pictures of the page load when the reader reaches them.
     html = _IMG.sub(lambda m: m.group(0) if "loading=" in m.group(0) or "_images/" not in m.group(0)
                     else m.group(0).replace("<img ", '<img loading="lazy" ', 1), html)
+    # The bibliography: a list whose items hold links in their own right (axe: aria-required-children).
+    html = html.replace('<div role="list" class="citation-list">', '<div class="citation-list">')
+    html = html.replace(' role="doc-biblioentry"', "")
     html = _EMPTY_TH.sub(lambda m: f"<td{m.group(1) or ''}></td>", html)
     return html
 
@@ -103,8 +107,9 @@ def _theme_words(app, config) -> None:
     options = dict(config.html_theme_options or {})
     options["search_bar_text"] = M("search", _lang(config))
     config.html_theme_options = options
-    if WIDGETS_CSS.is_file():
-        config.html_static_path = list(config.html_static_path or []) + [str(WIDGETS_CSS)]
+    for shared in (WIDGETS_CSS, WIDGETS_JS):
+        if shared.is_file():
+            config.html_static_path = list(config.html_static_path or []) + [str(shared)]
 
 
 def setup_reach(app) -> None:
@@ -114,3 +119,4 @@ def setup_reach(app) -> None:
     app.connect("config-inited", _theme_words, priority=600)
     app.connect("builder-inited", _wrap_renderer)
     app.add_css_file("widgets.css")
+    app.add_js_file("widgets-a11y.js", loading_method="defer")
