@@ -52,7 +52,8 @@ def _bare_book(into: Path) -> Path:
     (src / "_config.yml").write_text(BARE_CONFIG)
     (src / "_toc.yml").write_text(BARE_TOC)
     (src / "intro.md").write_text(BARE_PAGE)
-    subprocess.run([sys.executable, "-m", "jupyter_book", "build", str(src), "--quiet"], check=True,
+    jb = Path(sys.executable).with_name("jupyter-book")
+    subprocess.run([str(jb), "build", str(src), "--quiet"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return src / "_build" / "html"
 
