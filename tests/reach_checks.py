@@ -134,3 +134,19 @@ def wait_for_dashboard(page, timeout: float = 180_000) -> None:
         " && document.querySelectorAll('.jp-OutputArea-output').length > 0",
         timeout=timeout)
     page.wait_for_timeout(1500)  # the last widgets lay themselves out
+
+
+def dashboard_at_each_width(browser, voila_url: str, dashboard: str, lang: str):
+    """Open a dashboard on a phone, then yield the page at 360 px and at 1280 px."""
+    context = browser.new_context(viewport=WIDTHS["360"])
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{voila_url}voila/render/{dashboard}.ipynb?lang={lang}")
+        wait_for_dashboard(page)
+        for width in ("360", "1280"):
+            page.set_viewport_size(WIDTHS[width])
+            page.wait_for_timeout(600)
+            yield width, page
+    finally:
+        context.close()

@@ -10,8 +10,8 @@ import hashlib
 
 import pytest
 
-from reach_checks import (AXE, DASHBOARDS, WIDTHS, axe, axe_source, book_pages, minor_count,
-                          recorded_axe_sha256, serious, wait_for_dashboard)
+from reach_checks import (AXE, DASHBOARDS, WIDTHS, axe, axe_source, book_pages, dashboard_at_each_width,
+                          minor_count, recorded_axe_sha256, serious)
 
 
 def test_vendored_axe_core_is_the_recorded_file():
@@ -61,27 +61,17 @@ def test_every_page_of_the_book_passes_axe(static_server, built_book, browser, l
 @pytest.mark.parametrize("dashboard", DASHBOARDS)
 def test_every_dashboard_passes_axe(voila_server, browser, dashboard, lang):
     source = axe_source()
-    context = browser.new_context(viewport=WIDTHS["360"])
-    page = context.new_page()
-    page.set_default_timeout(60_000)
     report = []
-    try:
-        page.goto(f"{voila_server}voila/render/{dashboard}.ipynb?lang={lang}")
-        wait_for_dashboard(page)
-        for width in ("360", "1280"):
-            page.set_viewport_size(WIDTHS[width])
-            page.wait_for_timeout(500)
-            violations = axe(page, source)
-            report.append((width, serious(violations), minor_count(violations)))
-            # Every chart's text alternative is exposed: a name on the image, not hidden from screen readers.
-            unnamed = page.evaluate("""() => [...document.querySelectorAll('img')]
-                .filter(i => i.getBoundingClientRect().width > 40)
-                .filter(i => !((i.getAttribute('alt') || i.getAttribute('title') || i.getAttribute('aria-label') || '').trim())
-                             || i.closest('[aria-hidden=true]'))
-                .map(i => i.className || i.src.slice(0, 40))""")
-            assert unnamed == [], f"{dashboard} ({lang}, {width} px): images without a reachable text alternative"
-    finally:
-        context.close()
+    for width, page in dashboard_at_each_width(browser, voila_server, dashboard, lang):
+        violations = axe(page, source)
+        report.append((width, serious(violations), minor_count(violations)))
+        # Every chart's text alternative is exposed: a name on the image, not hidden from screen readers.
+        unnamed = page.evaluate("""() => [...document.querySelectorAll('img')]
+            .filter(i => i.getBoundingClientRect().width > 40)
+            .filter(i => !((i.getAttribute('alt') || i.getAttribute('title') || i.getAttribute('aria-label') || '').trim())
+                         || i.closest('[aria-hidden=true]'))
+            .map(i => i.className || i.src.slice(0, 40))""")
+        assert unnamed == [], f"{dashboard} ({lang}, {width} px): images without a reachable text alternative"
     for width, bad, minor in report:
         print(f"\n{dashboard} {lang} at {width} px: {len(bad)} serious or critical, {minor} minor or moderate")
     failures = [f"{w} px: {v['id']} ({v['impact']}): {v['nodes'][:2]}" for w, bad, _ in report for v in bad]
