@@ -10,8 +10,9 @@ Every page the HTML builder writes passes through :func:`fix_page`:
   colour-theme switch), and the sidebar's section toggles get a name;
 * empty table header cells (the blank corner of a data table) become plain cells.
 
-Also the widgets' shared stylesheet (``workshop/template/static/widgets.css``,
-the same file the workshop dashboards load) is added to the book.
+Also the widgets' shared stylesheet and script (``workshop/template/static/widgets.css``
+and ``widgets-a11y.js``, the same files the workshop dashboards load) are added
+to the book.
 """
 from __future__ import annotations
 
