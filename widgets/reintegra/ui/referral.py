@@ -808,6 +808,9 @@ class GapExplorer:
             value=ANY, description=MG("region", lang), style={"description_width": "7em"},
             layout=w.Layout(width="32em"))
         self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="1100px"))
+        # On a phone the heatmap keeps legible labels and scrolls sideways in its box (CSS: ri-chart-scroll).
+        self.chart_box = w.Box([self.chart], layout=w.Layout(width="100%"))
+        self.chart_box.add_class("ri-chart-scroll")
         self.chart_caption = w.HTML()
         self.summary = w.HTML()
         self.table = w.HTML()
@@ -829,7 +832,7 @@ class GapExplorer:
         trainers.selected_index = None
         self.widget = w.VBox([
             w.HTML(f"<h2>{esc(MG('title', lang))}</h2><p>{esc(MG('intro', lang))}</p>"),
-            self.measure, self.chart, self.chart_caption, self.summary, self.region, self.table, trainers,
+            self.measure, self.chart_box, self.chart_caption, self.summary, self.region, self.table, trainers,
         ], layout=w.Layout(max_width="1150px"))
         self._status()
         self.refresh(chart=True)

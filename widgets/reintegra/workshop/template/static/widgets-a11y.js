@@ -6,13 +6,27 @@
   function name(img) {
     if (img.hasAttribute("alt") && !img.hasAttribute("data-alt-from-caption")) return;
     var next = img.nextElementSibling;
+    if (!next && img.parentElement && img.parentElement.classList.contains("ri-chart-scroll"))
+      next = img.parentElement.nextElementSibling;  // a chart in its scrolling box
     var text = next ? (next.innerText || next.textContent || "").trim() : "";
     text = text.length > 10 ? text : "";
     if (img.getAttribute("alt") !== text) img.setAttribute("alt", text);  // the caption changes with the picture
     img.setAttribute("data-alt-from-caption", "");
   }
+  function scrollable(box) {
+    // A chart that scrolls sideways on a phone can be scrolled with the keyboard too.
+    if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+    var img = box.querySelector("img");
+    var label = img ? img.getAttribute("alt") || "" : "";
+    if (label && box.getAttribute("aria-label") !== label) {
+      box.setAttribute("role", "group");
+      box.setAttribute("aria-label", label);
+    }
+  }
   function run(root) {
-    (root.querySelectorAll ? root : document).querySelectorAll("img.widget-image").forEach(name);
+    var scope = root.querySelectorAll ? root : document;
+    scope.querySelectorAll("img.widget-image").forEach(name);
+    scope.querySelectorAll(".ri-chart-scroll").forEach(scrollable);
   }
   function start() {
     run(document);
