@@ -49,6 +49,7 @@ _EMPTY_TH = re.compile(r"<th(\s[^>]*)?>(?:\s|&nbsp;|&#160;)*</th>")
 _THEME_ICON = re.compile(r'(<i class="theme-switch [^"]*" data-mode="\w+")\s+title="[^"]*"></i>')
 _PATH_ALT = re.compile(r'<img([^>]*?) alt="((?:\.\./)*_images/([^"/]+\.png))" src="((?:\.\./)*_images/\3)"')
 _IMG = re.compile(r"<img [^>]*>")
+_SEARCH_LABEL = re.compile(r'(<button class="btn search-button-field[^"]*"[^>]*?) aria-label="[^"]*"')
 _KBD = '<span class="search-button__kbd-shortcut">'
 _TOC_SUMMARY = '<summary><span class="toctree-toggle" role="presentation">'
 
@@ -62,8 +63,10 @@ def fix_page(html: str, lang: str) -> str:
                         f'<nav class="bd-links bd-docs-nav" aria-label="{M("main_nav", lang)}">')
     # The code toggle's name is what it shows ("Show code"), not a hidden English label.
     html = html.replace('<summary aria-label="Toggle hidden content">', "<summary>")
-    # The keyboard shortcut is a hint for the eye: the button's name stays "Search".
+    # The search button is named by the word it shows ("Search"); the keyboard
+    # shortcut beside it is a hint for the eye.
     html = html.replace(_KBD, '<span class="search-button__kbd-shortcut" aria-hidden="true">')
+    html = _SEARCH_LABEL.sub(r"\1", html)
     # The colour-theme switch is named by its label; its icons are decoration.
     html = _THEME_ICON.sub(r'\1 aria-hidden="true"></i>', html)
     html = html.replace(_TOC_SUMMARY, f'<summary aria-label="{M("sections", lang)}">'
