@@ -116,10 +116,21 @@ def _theme_words(app, config) -> None:
             config.html_static_path = list(config.html_static_path or []) + [str(shared)]
 
 
+def _fixes_version() -> str:
+    """A digest of the code that rewrites pages: when it changes, every page is written again."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name in ("reach.py", "weight.py"):
+        digest.update((HERE / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def setup_reach(app) -> None:
     from .weight import setup_weight
 
     setup_weight(app)
+    app.add_config_value("reintegra_page_fixes", _fixes_version(), "html")
     app.connect("config-inited", _theme_words, priority=600)
     app.connect("builder-inited", _wrap_renderer)
     app.add_css_file("widgets.css")
