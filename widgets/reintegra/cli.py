@@ -28,10 +28,7 @@ M = messages(
         "workshop": "Serve the exercises as dashboards to a workshop (Voila); --lan to open it to the room's Wi-Fi.",
         "bench": "Run the benchmark and print its figures.",
         "bench_only": "Only these parts of the benchmark.",
-        "lab": (
-            "Open the exercises in JupyterLab on this computer (--lang fr for French, --port to choose the port).",
-            "Ouvrir les exercices dans JupyterLab sur cet ordinateur (--lang fr pour le français, --port pour choisir le port).",
-        ),
+        "lab": "Open the exercises in JupyterLab on this computer (--lang fr for French, --port to choose the port).",
     },
 )
 

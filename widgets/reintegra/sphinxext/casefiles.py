@@ -23,15 +23,12 @@ from ..i18n import messages
 M = messages(
     "case_files",
     {
-        "facts": ("Case file", "Dossier"),
-        "profile": ("Profile", "Profil"),
-        "notes": ("Interview notes", "Notes d’entretien"),
-        "no_notes": ("No interview notes yet.", "Pas encore de notes d’entretien."),
-        "note_count": ("{n} notes", "{n}\u00a0notes"),
-        "fictional": (
-            "Fictional person: every name, place of origin and story here is invented for the exercise.",
-            "Personne fictive\u00a0: les noms, les parcours et les récits sont inventés pour l’exercice.",
-        ),
+        "facts": "Case file",
+        "profile": "Profile",
+        "notes": "Interview notes",
+        "no_notes": "No interview notes yet.",
+        "note_count": "{n} notes",
+        "fictional": "Fictional person: every name, place of origin and story here is invented for the exercise.",
     },
 )
 

@@ -28,15 +28,12 @@ WIDGETS_JS = WIDGETS_CSS.with_name("widgets-a11y.js")
 M = messages(
     "theme",
     {
-        "search": ("Search this book…", "Rechercher dans le livre…"),
-        "toggle_primary": ("Show or hide the table of contents", "Afficher ou masquer la table des matières"),
-        "toggle_secondary": ("Show or hide the contents of this page", "Afficher ou masquer le plan de la page"),
-        "main_nav": ("Table of contents", "Table des matières"),
-        "sections": ("Show or hide the sections", "Afficher ou masquer les sections"),
-        "chart_alt": (
-            "Chart of the figures given in the table above it",
-            "Graphique des chiffres donnés dans le tableau qui le précède",
-        ),
+        "search": "Search this book…",
+        "toggle_primary": "Show or hide the table of contents",
+        "toggle_secondary": "Show or hide the contents of this page",
+        "main_nav": "Table of contents",
+        "sections": "Show or hide the sections",
+        "chart_alt": "Chart of the figures given in the table above it",
     },
 )
 
