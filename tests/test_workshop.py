@@ -104,7 +104,7 @@ def test_dashboards_load_nothing_from_outside_the_machine(voila_server, page, re
             if response.status >= 400 and "/api/shutdown/" not in response.url else None)
     for notebook in sorted(p.name for p in (repo / "exercises").glob("*.ipynb")):
         page.goto(f"{voila_server}voila/render/{notebook}?lang={lang}")
-        page.locator(".widget-button, .jupyter-button").first.wait_for(timeout=120_000)
+        page.locator(".widget-button:visible, .jupyter-button:visible, .widget-dropdown select:visible").first.wait_for(timeout=120_000)
         icons = page.locator(".fa, .fas, .fa-check")
         if icons.count():
             family = icons.first.evaluate("e => getComputedStyle(e, '::before').fontFamily")

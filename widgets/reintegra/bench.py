@@ -373,3 +373,7 @@ def bench_business(root: Path) -> dict:
         "business_decision_p95_ms": figures["p95_ms"],
         "business_logic_floor_p95_ms": base["p95_ms"],
     }
+
+
+from .lite import bench as _lite_bench  # noqa: E402,F401  (registers the "lite" part)
+from . import bench_weight  # noqa: E402,F401  (registers the "weight" part)

@@ -16,7 +16,11 @@ websocket and the widgets' messages) without drawing anything
 this same machine, to check that the page is usable under that load.
 
 Memory per participant is the median resident memory of the participants'
-kernels. Everything stays on this machine (127.0.0.1).
+kernels. With kernels on demand, each participant then reloads the page twice
+(a browser's reload sends the page's shutdown call, which frees the old
+kernel): the memory of the server and its kernels after the reloads is
+compared with the memory after the first load. Everything stays on this
+machine (127.0.0.1).
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ from urllib.parse import urlsplit
 
 from .bench import part, percentiles
 from .i18n import current_lang, messages
+from .workshop import descendants
 
 M = messages(
     "bench_workshop",
@@ -58,20 +63,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _children(pid: int) -> list[int]:
-    found, frontier = [], [pid]
-    while frontier:
-        parent = frontier.pop()
-        try:
-            kids = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            kids = []
-        for kid in map(int, kids):
-            found.append(kid)
-            frontier.append(kid)
-    return found
-
-
 def _rss_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -84,7 +75,7 @@ def _rss_mb(pid: int) -> float:
 
 def _kernels(server_pid: int) -> list[int]:
     kernels = []
-    for pid in _children(server_pid):
+    for pid in descendants(server_pid):
         try:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
@@ -227,14 +218,46 @@ async def _on_browser(page, url: str, number: int) -> dict:
     return result
 
 
-async def _participants(url: str, count: int, browsers: int, assets: list[str]) -> tuple[dict[int, dict], float]:
-    """``count`` participants open ``url`` at the same moment: what each one saw, and the time until all were done."""
+async def _reload_browser(page, number: int, reloads: int) -> bool:
+    """A participant on Chromium reloads the page (its beforeunload frees its kernel) and waits for the button."""
+    from .ui.common import M as UI
+
+    try:
+        for _ in range(reloads):
+            await page.reload(timeout=TIMEOUT_S * 1000)
+            await page.locator("button", has_text=UI("check", _language(number))).wait_for(
+                state="visible", timeout=TIMEOUT_S * 1000)
+        return True
+    except Exception as exc:  # noqa: BLE001 - counted as a reload that failed
+        print(f"    participant {number}: {str(exc).splitlines()[0][:200]}", file=sys.stderr)
+        return False
+
+
+async def _reload_client(url: str, seen, number: int, reloads: int, assets: list[str]) -> bool:
+    """A participant without a browser leaves the page as a browser does, then opens it again."""
+    from .workshop.participant import leave, visit
+
+    for _ in range(reloads):
+        await leave(url, seen)
+        seen = await visit(f"{url}?lang={_language(number)}", lang=_language(number), assets=assets,
+                           answer_index=_answer(number), timeout=TIMEOUT_S)
+        if seen.error:
+            return False
+    return True
+
+
+async def _participants(url: str, count: int, browsers: int, assets: list[str], reloads: int = 0,
+                        measure=None) -> tuple[dict[int, dict], float, dict]:
+    """``count`` participants open ``url`` at the same moment: what each one saw, and the time until all were done.
+    With ``reloads``, each one then reloads the page that many times; ``measure()`` (the server's memory)
+    is taken after the first load and after the reloads."""
     from dataclasses import asdict
 
     from playwright.async_api import async_playwright
 
     from .workshop.participant import visit
 
+    memory: dict = {}
     async with async_playwright() as playwright:
         pages = await _open_pages(playwright, browsers)  # the devices are on before the session starts
         start = time.perf_counter()
@@ -243,14 +266,23 @@ async def _participants(url: str, count: int, browsers: int, assets: list[str]) 
             *(visit(f"{url}?lang={_language(n)}", lang=_language(n), assets=assets,
                     answer_index=_answer(n), timeout=TIMEOUT_S) for n in range(browsers, count)))
         wall = time.perf_counter() - start
+        if reloads and measure:
+            memory["after_first_load_mb"] = measure()
+            done = await asyncio.gather(
+                *(_reload_browser(page, number, reloads) for number, page in enumerate(pages)),
+                *(_reload_client(url, results[n], n, reloads, assets) for n in range(browsers, count)))
+            memory["reloads_failed"] = done.count(False)
+            await asyncio.sleep(5)  # the last pages' kernels are being shut down
+            memory["after_reloads_mb"] = measure()
         for page in pages:
             await page.context.browser.close()
     seen = {}
     for number, result in enumerate(results):
         if not isinstance(result, dict):
-            result = {key: value for key, value in asdict(result).items() if value not in (None, "")}
+            result = {key: value for key, value in asdict(result).items()
+                      if value not in (None, "") and key not in ("kernel_id", "cookies")}
         seen[number] = result
-    return seen, wall
+    return seen, wall, memory
 
 
 @contextlib.contextmanager
@@ -262,6 +294,7 @@ def _workshop_server(root: Path, settings):
     with tempfile.TemporaryDirectory() as tmp:
         command, env, url, _ = voila_command(settings, root, Path(tmp))
         env["JUPYTER_RUNTIME_DIR"] = tmp
+        env.pop("REINTEGRA_SERVER_LOG", None)  # everything in the benchmark's log
         log = Path(tmp) / "voila.log"
         with log.open("wb") as handle:
             server = subprocess.Popen(command, cwd=root, env=env, stdout=handle, stderr=subprocess.STDOUT)
@@ -278,18 +311,26 @@ def _workshop_server(root: Path, settings):
                 server.kill()
 
 
-def _run_mode(root: Path, pool: int, participants: int, browsers: int, assets: list[str]) -> dict:
+def _server_mb(server_pid: int) -> float:
+    """Resident memory of the server and of all its kernels."""
+    return round(sum(_rss_mb(pid) for pid in _kernels(server_pid)) + _rss_mb(server_pid))
+
+
+def _run_mode(root: Path, pool: int, participants: int, browsers: int, assets: list[str], reloads: int = 0) -> dict:
     from .preheat import WARM_DIR_ENV
     from .workshop import Settings
 
     # As a trainer would for a session on one exercise (``--preheat NAME --pool N``):
     # the pool serves that exercise; used kernels are replaced after the usual delay.
-    settings = Settings(lang="en", port=_free_port(), pool=pool, preheat=DASHBOARD)
+    # Here one machine plays every participant's device: the cap per device is the room's.
+    settings = Settings(lang="en", port=_free_port(), pool=pool, preheat=DASHBOARD,
+                        per_device=3 * participants, max_kernels=3 * participants)
     with _workshop_server(root, settings) as (url, env, server):
         warm = _wait_preheated(Path(env[WARM_DIR_ENV]), pool) if pool else 0.0
         pooled = _kernels(server.pid)
-        seen, wall = asyncio.run(
-            _participants(f"{url}voila/render/{DASHBOARD}.ipynb", participants, browsers, assets))
+        seen, wall, memory = asyncio.run(
+            _participants(f"{url}voila/render/{DASHBOARD}.ipynb", participants, browsers, assets,
+                          reloads=reloads, measure=lambda: _server_mb(server.pid)))
         kernels = _kernels(server.pid)
         # The participants' kernels: the pool's when preheated (new ones are its refill), else all.
         serving = [pid for pid in kernels if pid in pooled] if pool else kernels
@@ -316,6 +357,12 @@ def _run_mode(root: Path, pool: int, participants: int, browsers: int, assets: l
     }
     if pool:
         figures["preheat_time_s"] = round(warm, 1)
+    if memory:
+        figures["memory_after_first_load_mb"] = memory["after_first_load_mb"]
+        figures[f"memory_after_{reloads}_reloads_each_mb"] = memory["after_reloads_mb"]
+        figures["memory_ratio_reloads_to_first_load"] = round(
+            memory["after_reloads_mb"] / max(memory["after_first_load_mb"], 1), 2)
+        figures["reloads_failed"] = memory["reloads_failed"]
     for key, label in (("ready_s", "time_to_interactive"), ("feedback_s", "time_to_first_feedback")):
         times = [r[key] for r in reached if key in r]
         if times:
@@ -333,13 +380,15 @@ def _run_mode(root: Path, pool: int, participants: int, browsers: int, assets: l
 
 @part("workshop")
 def bench_workshop(root: Path) -> dict:
-    """30 participants open a dashboard at once, with and without preheated kernels."""
+    """30 participants open a dashboard at once, with and without preheated kernels; without, each
+    then reloads the page twice (memory after the reloads against after the first load)."""
     from .workshop import Settings
 
     browsers = min(BROWSERS, PARTICIPANTS)
     with _workshop_server(root, Settings(lang="en", port=_free_port(), pool=0)) as (url, _, _):
         assets = record_assets(f"{url}voila/render/{DASHBOARD}.ipynb")  # what the page downloads
-    cold = _run_mode(root, pool=0, participants=PARTICIPANTS, browsers=browsers, assets=assets)
+    # On demand, each participant then reloads twice: their old kernels must be freed.
+    cold = _run_mode(root, pool=0, participants=PARTICIPANTS, browsers=browsers, assets=assets, reloads=2)
     warm = _run_mode(root, pool=PARTICIPANTS, participants=PARTICIPANTS, browsers=browsers, assets=assets)
     figures = {"workshop_assets_recorded": len(assets)}
     figures.update({f"on_demand_{k}": v for k, v in cold.items()})

@@ -18,8 +18,11 @@ import json
 import os
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 WARM_DIR_ENV = "REINTEGRA_WARM_DIR"
+# The workshop server gives its kernels a secret: only they can reach ``voila/query/``.
+QUERY_SECRET_ENV = "REINTEGRA_QUERY_SECRET"
 
 
 def query_url() -> str:
@@ -28,7 +31,9 @@ def query_url() -> str:
     host = os.environ.get("VOILA_APP_IP", "127.0.0.1")
     port = os.environ.get("VOILA_APP_PORT", "8866")
     base = os.environ.get("VOILA_WS_BASE_URL", os.environ.get("VOILA_SERVER_URL", "/"))
-    return f"{protocol}://{host}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}"
+    url = f"{protocol}://{host}:{port}{base}voila/query/{os.environ.get('VOILA_KERNEL_ID', '')}"
+    secret = os.environ.get(QUERY_SECRET_ENV)
+    return f"{url}?secret={quote(secret)}" if secret else url
 
 
 def wait_for_request(timeout: float = 5) -> bool:

@@ -59,6 +59,11 @@ M = messages(
         "map_exercise": "exercise",
         "unassessed": "objective {oid} is not assessed by any knowledge check or exercise",
         "quiz_hint": "Choose an answer to see the feedback. You can change your answer.",
+        "lite_run": "Do this exercise in your browser",
+        "lite_notebook": "Open as a notebook",
+        "lite_label": "Do this exercise",
+        "lite_hint": ("It runs on your device, offline, with nothing to install. The first opening loads about 40 MB; "
+            "the next ones come from your browser's cache. The notebook shows the code."),
     },
 )
 
@@ -698,6 +703,42 @@ def resolve_quizzes(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         node.replace_self(new)
 
 
+# ------------------------------------------------------------- in-browser exercise
+
+LITE_SITE = "lite"  # _build/html/lite, built by reintegra.lite next to the editions
+
+
+def lite_links(docname: str, lang: str) -> tuple[str, str]:
+    """Relative links from an exercise page to its dashboard and its notebook in the lite site."""
+    up = "../" * (docname.count("/") + 1)
+    name = docname.rsplit("/", 1)[-1]
+    return (f"{up}{LITE_SITE}/voici/render/{lang}/{name}.html",
+            f"{up}{LITE_SITE}/notebooks/index.html?path={lang}/{name}.ipynb")
+
+
+def add_lite_actions(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """On every exercise page: open the exercise in the reader's browser, as a dashboard or a notebook.
+
+    Plain links: the page itself loads nothing of the runtime.
+    """
+    if app.builder.format != "html" or not docname.startswith("exercises/"):
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None or not section.children or not isinstance(section[0], nodes.title):
+        return
+    lang = edition_lang(app)
+    run, notebook = lite_links(docname, lang)
+    from html import escape
+
+    block = (
+        f'<div class="lite-actions" role="group" aria-label="{escape(M("lite_label", lang))}">'
+        f'<a class="lite-run" href="{escape(run)}">{escape(M("lite_run", lang))}</a> '
+        f'<a class="lite-notebook" href="{escape(notebook)}">{escape(M("lite_notebook", lang))}</a>'
+        f'<p class="lite-hint">{escape(M("lite_hint", lang))}</p></div>'
+    )
+    section.insert(1, nodes.raw("", block, format="html"))
+
+
 # ------------------------------------------------------------------------- HTML
 
 
@@ -793,6 +834,15 @@ def configure(app: Sphinx, config) -> None:
     config.nb_ipywidgets_js = {"vendor/html-manager/embed.js": {}}
 
 
+def _setup_reach(app: Sphinx) -> None:
+    """Case files from the data; the theme's pages fixed for screen readers and French."""
+    from .casefiles import setup_case_files
+    from .reach import setup_reach
+
+    setup_case_files(app)
+    setup_reach(app)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", configure)
     app.add_css_file("reintegra.css")
@@ -835,5 +885,7 @@ def setup(app: Sphinx) -> dict:
     app.add_node(lesson_info, html=(_skip, None), latex=(_skip, None), text=(_skip, None))
     app.connect("doctree-read", fill_lesson_info, priority=900)
     app.connect("doctree-resolved", resolve_quizzes)
+    app.connect("doctree-resolved", add_lite_actions)
     app.connect("html-page-context", add_language_switch)
+    _setup_reach(app)
     return {"version": "0.1", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -13,6 +13,7 @@ kernel information, shutdown), never an ``execute_request``.
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import os
 import secrets
@@ -32,6 +33,10 @@ from ..preheat import WARM_DIR_ENV, warm_kernels
 
 HERE = Path(__file__).parent
 TEMPLATE = "reintegra"
+ROLE_ENV = "REINTEGRA_WORKSHOP_ROLE"  # "participant" in every kernel that the workshop starts
+HOSTS_ENV = "REINTEGRA_ALLOWED_HOSTS"  # comma-separated names for the Host header; empty: any
+LIMITS_ENV = "REINTEGRA_WORKSHOP_LIMITS"  # JSON: per_device, total, release_s, unused_s
+LOG_ENV = "REINTEGRA_SERVER_LOG"  # where Voila's and the kernels' own messages go
 
 M = messages(
     "workshop",
@@ -73,8 +78,76 @@ M = messages(
         "help_pool": "Preheated kernels kept ready per exercise (0 to disable).",
         "help_preheat": "Keep the preheated kernels for this exercise only (e.g. the one of the session, with --pool 30).",
         "help_cull": "Minutes before an idle participant's kernel is stopped.",
+        "help_max_kernels": "Exercise pages open at once in the whole room (default 60).",
+        "help_per_device": "Exercise pages open at once on one participant's device (default 4).",
+        "refuse_ip": ("--ip {ip} would open the workshop to other devices without a token. Add --lan (participants then "
+            "need the link with its token), or leave out --ip to keep the workshop on this computer."),
+        "port_moved": "Port {port} is busy: the workshop uses port {used}.",
+        "no_port": "No free port from {port} to {last}: close the program that uses them, or choose another port with --port.",
+        "stopping": "Stopping the workshop…",
+        "crashed": "The workshop server stopped unexpectedly: its messages are in {path}",
+        "back": "The list of exercises",
+        "no_token_title": "This workshop opens with its link",
+        "no_token_text": "Ask your trainer for the link or the QR code of the workshop, and open it on this device.",
+        "device_full_title": "Too many exercises open on this device",
+        "device_full_text": ("This device has reached the limit of exercise pages open at once in the workshop ({count}). "
+            "Close one of their tabs, then reload this page."),
+        "full_title": "The workshop is full for now",
+        "full_text": ("The room has reached the limit of exercise pages that the trainer's computer serves at once ({count}). "
+            "Wait a minute and reload this page, or ask your trainer."),
+        "error_title": "This page could not be shown",
+        "error_text": "Something went wrong on the workshop's computer. Go back to the list of exercises, or ask your trainer.",
+        "not_found_title": "This page does not exist",
+        "not_found_text": "Check the address, or go back to the list of exercises.",
+        "wrong_host_title": "This is not the workshop's address",
+        "wrong_host_text": "The workshop answers only at the address its trainer shares. Ask your trainer for the link or the QR code.",
+        "cell_error": "This part of the exercise could not be shown. Tell your trainer.",
+        "help_lite": ("Serve the book's in-browser exercises instead (static files only: each device runs Python itself; "
+            "build them first with ./course book)."),
     },
 )
+
+NOTICES = ("no_token", "device_full", "full", "error", "not_found", "wrong_host")
+
+
+def notice_page(kind: str, lang: str, base_url: str = "/", **values) -> str:
+    """One of the course's short pages for participants (no token, caps reached, errors):
+    in ``lang``, then in the other language."""
+    other = "fr" if lang == "en" else "en"
+    sections = []
+    for code in (lang, other):
+        back = "" if kind in ("no_token", "wrong_host") else (
+            f'<p><a href="{html.escape(base_url)}?lang={code}">{html.escape(M("back", code))}</a></p>')
+        sections.append(
+            f'<section lang="{code}"><h1>{html.escape(M(f"{kind}_title", code))}</h1>'
+            f'<p>{html.escape(M(f"{kind}_text", code, **values))}</p>{back}</section>')
+    return NOTICE.format(lang=lang, title=html.escape(M(f"{kind}_title", lang)), sections="\n".join(sections))
+
+
+NOTICE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+ body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; background: #f4f7fa; color: #1d2a35; }}
+ main {{ max-width: 40rem; margin: 0 auto; padding: 2rem 1rem; }}
+ section {{ background: #fff; border: 1px solid #d5dde5; border-left: .35rem solid #0072b2; border-radius: .4rem;
+           padding: .5rem 1.2rem; margin: 0 0 1.2rem; }}
+ section + section {{ border-left-color: #8a9aa8; }}
+ h1 {{ font-size: 1.3rem; }}
+ p {{ line-height: 1.5; }}
+ a {{ color: #005a8c; }}
+</style>
+</head>
+<body>
+<main>
+{sections}
+</main>
+</body>
+</html>
+"""
 
 # The exercises in the order of the course; their minutes come from each
 # notebook's metadata ("exercises"), the same figure the book shows.
@@ -207,6 +280,13 @@ def prepare_template(out_dir: Path, lang: str, root: Path | None = None) -> Path
         shutil.rmtree(target)
     shutil.copytree(HERE / "template", target)
     (out_dir / "landing.html").write_text(landing_page(lang, root), encoding="utf-8")
+    # Voila's error pages and a failed cell, in the course's words: no traceback, no path of this laptop.
+    for name, kind in (("error.html", "error"), ("404.html", "not_found")):
+        (target / name).write_text(notice_page(kind, lang, base_url="{{ base_url }}"), encoding="utf-8")
+    index = target / "index.html.j2"
+    other = "fr" if lang == "en" else "en"
+    notice = "".join(f'<p lang="{code}">{html.escape(M("cell_error", code))}</p>' for code in (lang, other))
+    index.write_text(index.read_text(encoding="utf-8").replace("__CELL_ERROR__", notice), encoding="utf-8")
     return data_dir
 
 
@@ -221,6 +301,9 @@ class Settings:
     cull_minutes: int = 30
     preheat: str | None = None  # only this exercise gets the pool of preheated kernels
     fill_delay: float = 20.0  # seconds before a used preheated kernel is replaced
+    max_kernels: int = 60  # participants' exercise pages open at once, in the whole room
+    per_device: int = 4  # ... and on one device (one network address)
+    release_s: float = 300.0  # a page disconnected this long has gone: its kernel is freed
 
     def kernels_to_preheat(self) -> int:
         """How many kernels the pool holds: ``pool`` for the session's exercise, or for each exercise."""
@@ -228,14 +311,30 @@ class Settings:
 
 
 def _announce_when_warm(warm_dir: Path, settings: "Settings", exercise: str, process) -> None:
-    """Print a line each time the pool becomes full, so the trainer knows when the room can join."""
-    wanted, full = settings.kernels_to_preheat(), False
+    """Print one line when the pool is first full, so the trainer knows when the room can join
+    (the pool's later refills, after participants take kernels, are not news)."""
+    wanted = settings.kernels_to_preheat()
     while process.poll() is None:
         count = warm_kernels(warm_dir)
-        if count >= wanted and not full:
+        if count >= wanted:
             print(M("warm", settings.lang, count=count, exercise=exercise), flush=True)
-        full = count >= wanted
+            return
         time.sleep(1)
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes started by ``pid`` and by them (Linux)."""
+    found, frontier = [], [pid]
+    while frontier:
+        parent = frontier.pop()
+        try:
+            kids = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
+        except OSError:
+            kids = []
+        for kid in map(int, kids):
+            found.append(kid)
+            frontier.append(kid)
+    return found
 
 
 def lan_address() -> str | None:
@@ -256,20 +355,60 @@ def lan_address() -> str | None:
     return None
 
 
+def is_loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip.strip("[]")).is_loopback
+    except ValueError:
+        return ip == "localhost"
+
+
+class ScopeError(ValueError):
+    """Settings that would open the workshop wider than the trainer asked."""
+
+
+def listen_ip(settings: Settings) -> str:
+    """The address to listen on. Without ``--lan``, only this computer: an address that other devices
+    reach would serve them without a token while the terminal says "this computer only"."""
+    if settings.lan:
+        return settings.ip or lan_address() or "0.0.0.0"
+    ip = settings.ip or "127.0.0.1"
+    if not is_loopback(ip):
+        raise ScopeError(M("refuse_ip", settings.lang, ip=ip))
+    return ip
+
+
+def free_port_from(ip: str, port: int, tries: int = 20) -> int | None:
+    """The first port from ``port`` on which ``ip`` can listen (chosen before the server starts, so
+    that the address and the QR code printed are the ones that work)."""
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    for candidate in range(port, port + tries):
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((ip.strip("[]"), candidate))
+            except OSError:
+                continue
+            return candidate
+    return None
+
+
+def allowed_hosts(ip: str) -> str:
+    """The names the server answers to (the ``Host`` header, against DNS rebinding): this computer's,
+    and the network address with ``--lan``. Empty when it listens on every address (no address found)."""
+    if ip in ("0.0.0.0", "::"):
+        return ""
+    return ",".join(dict.fromkeys(["localhost", "127.0.0.1", "::1", ip]))
+
+
 def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[str], dict, str, str | None]:
     """The Voila command line, its environment, the address to share and the token."""
+    ip = listen_ip(settings)
     data_dir = prepare_template(out_dir, settings.lang, root)
-    if settings.lan:
-        ip = settings.ip or lan_address() or "0.0.0.0"
-        token = settings.token or secrets.token_urlsafe(6)
-    else:
-        ip = settings.ip or "127.0.0.1"
-        token = settings.token
+    token = (settings.token or secrets.token_urlsafe(6)) if settings.lan else settings.token
     args = [
         sys.executable, "-m", "reintegra.workshop.server", str(root / "exercises"),
-        "--no-browser", f"--port={settings.port}", f"--Voila.ip={ip}",
+        "--no-browser", f"--port={settings.port}", "--Voila.port_retries=0", f"--Voila.ip={ip}",
         f"--template={TEMPLATE}", "--theme=light", "--strip_sources=True",
-        "--show_tracebacks=False",
+        "--show_tracebacks=False", "--Voila.log_level=WARN",
         f"--MappingKernelManager.cull_idle_timeout={settings.cull_minutes * 60}",
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=True",
@@ -277,6 +416,10 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     # Under load (thirty participants arriving at once on two cores) a kernel's outputs can
     # come seconds after its reply; nbclient's default 4 s wait would drop the exercise from the page.
     voila_config: dict = {"VoilaExecutor": {"iopub_timeout": 60}}
+    if os.name == "posix":
+        # Kernels talk to the server over local sockets in the server's own folder, not over TCP
+        # ports that anyone on this computer could reach (and each kernel would warn about it).
+        voila_config["KernelManager"] = {"transport": "ipc"}
     if settings.pool > 0:
         args += ["--preheat_kernel=True", f"--pool_size={settings.pool}"]
         manager: dict = {"fill_delay": settings.fill_delay}
@@ -290,6 +433,14 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     args.append(f"--token={token}" if token else "--token=")
     env = dict(os.environ)
     env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(data_dir), env.get("JUPYTER_PATH", "")]))
+    env[ROLE_ENV] = "participant"  # every kernel of the workshop serves a participant (the widgets hide trainer-only tools)
+    env[HOSTS_ENV] = allowed_hosts(ip)
+    # Without --lan every page comes from this computer: one device, so the room's cap is its cap.
+    per_device = settings.per_device if settings.lan else settings.max_kernels
+    env[LIMITS_ENV] = json.dumps({"per_device": per_device, "total": settings.max_kernels,
+                                  "release_s": settings.release_s})
+    env.pop("REINTEGRA_QUERY_SECRET", None)  # the server makes its own
+    env[LOG_ENV] = str(out_dir / "server.log")
     env["REINTEGRA_DEFAULT_LANG"] = settings.lang
     env["REINTEGRA_LANDING"] = str(out_dir / "landing.html")
     env.setdefault("REINTEGRA_PLANS_DIR", str(out_dir / "plans"))  # draft plans saved by participants
@@ -323,6 +474,33 @@ def qr_code(url: str, path: Path) -> str:
     return buffer.getvalue()
 
 
+def stop_server(process: subprocess.Popen, timeout: float = 20) -> int:
+    """Stop the Voila child and every kernel it started (SIGTERM lets Voila shut its kernels down;
+    what is still there after ``timeout`` seconds is killed)."""
+    kernels = descendants(process.pid)
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    deadline = time.monotonic() + 5
+    for pid in kernels:
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            time.sleep(0.1)
+        else:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    return process.returncode or 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -336,13 +514,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, default=1, help=M("help_pool", lang))
     parser.add_argument("--cull-minutes", type=int, default=30, help=M("help_cull", lang))
     parser.add_argument("--preheat", choices=list(EXERCISES), help=M("help_preheat", lang))
+    parser.add_argument("--max-kernels", type=int, default=60, help=M("help_max_kernels", lang))
+    parser.add_argument("--kernels-per-device", type=int, default=4, help=M("help_per_device", lang))
+    parser.add_argument("--lite", action="store_true", help=M("help_lite", lang))
     args = parser.parse_args(argv)
     settings = Settings(lang=args.lang, lan=args.lan, ip=args.ip, token=args.token, port=args.port,
-                        pool=args.pool, cull_minutes=args.cull_minutes, preheat=args.preheat)
+                        pool=args.pool, cull_minutes=args.cull_minutes, preheat=args.preheat,
+                        max_kernels=max(1, args.max_kernels), per_device=max(1, args.kernels_per_device))
+    lang = settings.lang
+    try:
+        ip = listen_ip(settings)
+    except ScopeError as refused:
+        print(refused, file=sys.stderr)
+        return 2
+    port = free_port_from(ip, settings.port)
+    if port is None:
+        print(M("no_port", lang, port=settings.port, last=settings.port + 19), file=sys.stderr)
+        return 1
+    if port != settings.port:
+        print(M("port_moved", lang, port=settings.port, used=port))
+        settings.port = port
     root = repo_root()
+    if args.lite:
+        from ..lite.serve import serve_workshop
+
+        return serve_workshop(settings, root)
     out_dir = root / "_build" / "workshop"
     command, env, url, token = voila_command(settings, root, out_dir)
-    lang = settings.lang
     print(M("starting", lang), flush=True)
     if settings.lan:
         if not (settings.ip or lan_address()):
@@ -354,18 +552,33 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(M("local_only", lang, url=url))
     print(M("stop", lang), flush=True)
-    process = subprocess.Popen(command, env=env, cwd=root)
-    if settings.pool > 0:
-        exercise = settings.preheat or M("all_exercises", lang)
-        print(M("warming", lang, count=settings.kernels_to_preheat(), exercise=exercise), flush=True)
-        threading.Thread(target=_announce_when_warm, args=(Path(env[WARM_DIR_ENV]), settings, exercise, process),
-                         daemon=True).start()
+
+    stopping = threading.Event()
+
+    def stop(signum, frame):  # Ctrl+C, SIGTERM (kill, a service manager), SIGHUP (the terminal closed)
+        stopping.set()
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    process = None
     try:
-        return process.wait()
+        process = subprocess.Popen(command, env=env, cwd=root)
+        if settings.pool > 0:
+            exercise = settings.preheat or M("all_exercises", lang)
+            print(M("warming", lang, count=settings.kernels_to_preheat(), exercise=exercise), flush=True)
+            threading.Thread(target=_announce_when_warm, args=(Path(env[WARM_DIR_ENV]), settings, exercise, process),
+                             daemon=True).start()
+        code = process.wait()
+        if code:
+            print(M("crashed", lang, path=env[LOG_ENV]), file=sys.stderr)
+        return code
     except KeyboardInterrupt:
-        process.send_signal(signal.SIGINT)
-        try:
-            return process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return 1
+        if process is None:
+            return 130
+        print(M("stopping", lang), flush=True)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C does not leave kernels behind
+        stop_server(process)
+        return 0
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -57,6 +57,8 @@ class Visit:
     summary: str = ""
     assets_bytes: int = 0
     error: str = ""
+    kernel_id: str = ""  # for leaving the page (:func:`leave`)
+    cookies: str = ""
 
 
 def _message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> dict:
@@ -149,13 +151,15 @@ async def visit(url: str, *, lang: str = "en", assets: list[str] | None = None,
         if not found:
             raise RuntimeError(M("no_kernel", current_lang()))
         kernel_id = found.group(1)
+        result.kernel_id, result.cookies = kernel_id, cookies
         root = "{0.scheme}://{0.netloc}/".format(urlsplit(url))
 
         paths = assets if assets is not None else _assets_in(html)
 
         async def download(path: str) -> int:
             answer = await client.fetch(HTTPRequest(urljoin(root if path.startswith("/") else url, path),
-                                                    headers=headers, request_timeout=timeout))
+                                                    headers=headers, request_timeout=timeout,
+                                                    connect_timeout=timeout))  # a browser queues, it does not give up after 20 s
             return len(answer.body)
 
         result.assets_bytes = sum(await asyncio.gather(*(download(p) for p in paths)))
@@ -163,7 +167,7 @@ async def visit(url: str, *, lang: str = "en", assets: list[str] | None = None,
 
         # The page asks for the kernel's model, then connects to its channels.
         await client.fetch(HTTPRequest(f"{root}api/kernels/{kernel_id}", headers=headers,
-                                       request_timeout=timeout))
+                                       request_timeout=timeout, connect_timeout=timeout))
         session = uuid.uuid4().hex
         ws_url = f"ws{root[4:]}api/kernels/{kernel_id}/channels?session_id={session}"
         connection = await asyncio.wait_for(
@@ -221,6 +225,26 @@ async def visit(url: str, *, lang: str = "en", assets: list[str] | None = None,
     finally:
         client.close()
     return result
+
+
+async def leave(url: str, seen: Visit, timeout: float = 60) -> bool:
+    """Close the page as a browser does (a reload, another address): the page's ``beforeunload``
+    sends ``voila/api/shutdown/<kernel id>`` with its ``_xsrf`` cookie as a form field, and the
+    server frees the kernel. True when the server did."""
+    from urllib.parse import urlencode
+
+    if not seen.kernel_id:
+        return False
+    cookies = dict(c.split("=", 1) for c in seen.cookies.split("; ") if "=" in c)
+    root = "{0.scheme}://{0.netloc}/".format(urlsplit(url))
+    client = AsyncHTTPClient(force_instance=True)
+    try:
+        answer = await client.fetch(HTTPRequest(
+            f"{root}voila/api/shutdown/{seen.kernel_id}", method="POST", request_timeout=timeout,
+            body=urlencode({"_xsrf": cookies.get("_xsrf", "")}), headers={"Cookie": seen.cookies}), raise_error=False)
+        return answer.code == 204
+    finally:
+        client.close()
 
 
 def _children_in_order(states: dict) -> list[str]:
