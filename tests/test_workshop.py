@@ -262,3 +262,14 @@ def test_a_preheated_kernel_waits_for_a_participant_then_serves_them_in_their_la
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_trainers_file_above_the_loaders_limit_still_reaches_the_loader(repo, tmp_path):
+    """Tornado drops a websocket message over 10 MiB and the dashboard resets with no word: the
+    workshop raises that ceiling above the loader's own limit, so the loader's message is shown."""
+    from reintegra.loader import MAX_UPLOAD_BYTES
+
+    _, env, _, _ = voila_command(Settings(pool=0), repo, tmp_path)
+    config = json.loads(env["REINTEGRA_VOILA_CONFIG"])
+    ceiling = config["Voila"]["tornado_settings"]["websocket_max_message_size"]
+    assert ceiling >= 2 * MAX_UPLOAD_BYTES > 10 * 1024 * 1024
