@@ -13,7 +13,7 @@ TEXT = {
     "en": {"economic": "Economic", "check": "Check my answers", "right": "Right.",
            "wrong": "Not quite: this is social.", "summary": "1 of 12 right, 1 to review"},
     "fr": {"economic": "Économique", "check": "Vérifier mes réponses", "right": "Exact.",
-           "wrong": "Pas tout à fait\u00a0: c’est la dimension sociale.", "summary": "1 sur 12 justes, 1 à revoir"},
+           "wrong": "Pas tout à fait\u00a0: c’est la dimension sociale.", "summary": "1 sur 12 juste, 1 à revoir"},
 }
 
 
