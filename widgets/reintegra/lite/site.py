@@ -55,9 +55,7 @@ M = messages(
 
 SITE = "lite"
 # Pure-Python packages the exercises import that Pyodide's lock does not hold.
-PIPLITE_PACKAGES = ("comm", "ipywidgets", "jupyterlab_widgets", "openpyxl", "et_xmlfile")
-# Imported by the package only if present in its source (the widgets' i18n may use Babel).
-OPTIONAL_PACKAGES = {"babel": "babel"}
+PIPLITE_PACKAGES = ("comm", "ipywidgets", "jupyterlab_widgets", "openpyxl", "et_xmlfile", "babel")
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 LITE_JSON = "jupyter-lite.json"
 KERNEL_SETTINGS = "@jupyterlite/pyodide-kernel-extension:kernel"
@@ -166,19 +164,10 @@ def course_wheel(root: Path, dest: Path) -> Path:
     return wheel
 
 
-def _imports_babel(root: Path) -> bool:
-    skip = {"translations.py", "build.py"}
-    for path in (root / "widgets" / "reintegra").rglob("*.py"):
-        if path.name in skip or "bench" in path.name:
-            continue
-        if re.search(r"^\s*(import babel|from babel)", path.read_text(encoding="utf-8"), re.M):
-            return True
-    return False
-
-
 def dependency_wheels(root: Path, log=print) -> list[Path]:
     """Wheels of the pure-Python packages missing from Pyodide, at the versions installed here."""
-    names = list(PIPLITE_PACKAGES) + ([OPTIONAL_PACKAGES["babel"]] if _imports_babel(root) else [])
+    # Babel reads the package's catalogues and formats numbers: the package needs it before its first import.
+    names = list(PIPLITE_PACKAGES)
     cache = runtime.cache_dir().parent / "piplite"
     cache.mkdir(parents=True, exist_ok=True)
     wheels = []
@@ -335,7 +324,7 @@ def write_landing(site: Path, root: Path) -> list[Path]:
 # What each local wheel brings, for its entry in the site's lock (Pyodide loads
 # the package and these dependencies before the kernel starts).
 LOCAL_PACKAGES = {
-    "reintegra": ("reintegra", ["ipywidgets", "pandas", "matplotlib", "openpyxl", "numpy"]),
+    "reintegra": ("reintegra", ["ipywidgets", "pandas", "matplotlib", "openpyxl", "numpy", "babel"]),
     "ipywidgets": ("ipywidgets", ["comm", "jupyterlab-widgets", "ipython", "traitlets"]),
     "comm": ("comm", ["traitlets"]),
     "jupyterlab-widgets": ("jupyterlab_widgets", []),
