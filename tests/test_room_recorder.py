@@ -116,3 +116,29 @@ def test_a_recorder_refuses_free_text_quietly(room):
     recorder = Recorder("en")
     assert not recorder.record("case-assessment", "karim", {"eco_income": "he said he was fine"})
     assert RoomStore(room).by_participant("case-assessment") == {}
+
+
+def test_referral_choices_and_consent_are_recorded_and_shown_to_the_trainer(room):
+    from reintegra.ui.referral import ReferralExercise
+    from reintegra.workshop import roomview
+
+    ex = ReferralExercise("en", show_map=False)
+    assert ex.widget.children[0] is ex.recorder.bar
+    case_id = str(ex.case_picker.value)
+    need = ex.need_picker.value
+    ex.hint_toggle.value = True
+    sid = ex.results.options[0][1]
+    ex.results.value = sid
+    ex.choose_button.click()
+    stored = RoomStore(room).by_participant("referral-mapping", case_id)[PID]
+    assert stored == {f"need:{need}": sid}
+    html, choices = roomview.referral_section(RoomStore(room), "fr")
+    assert "Orientation" in html and f'data-service="{sid}"' in html
+    [(_, [choice])] = choices
+    assert choice.services == {sid: 1} and choice.broke_consent == 1  # no consent recorded yet
+    assert choice.broke_eligibility == 0  # the hint's first service is an eligible one
+    ex.consent.value = True
+    assert RoomStore(room).by_participant("referral-mapping", case_id)[PID]["consent"] == "yes"
+    assert roomview.referral_section(RoomStore(room), "en")[1][0][1][0].broke_consent == 0
+    ex.unchoose_button.click()
+    assert f"need:{need}" not in RoomStore(room).by_participant("referral-mapping", case_id)[PID]

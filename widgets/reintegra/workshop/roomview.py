@@ -49,6 +49,12 @@ M = messages(
         "col_band": "Band",
         "col_count": "Participants",
         "no_dots": "No participant has enough answers for a composite score yet.",
+        "referral": "Referral: the services chosen for each need",
+        "referral_help": "For each case and need, the services the room chose, and how many choices broke the service's eligibility rules or came without the returnee's consent.",
+        "col_need": "Need",
+        "col_services": "Services chosen",
+        "col_broke_eligibility": "Not eligible",
+        "col_broke_consent": "Without consent",
         "exports": "For the training report",
         "export_csv": "The aggregates as a spreadsheet (CSV)",
         "export_html": "A printable page of the aggregates",
@@ -164,7 +170,56 @@ def render_case(store: RoomStore, case_id: str, lang: str) -> str:
                    + "</tbody></table>")
     else:
         out.append(f'<p>{_esc(M("no_dots", lang))}</p>')
+    out.append(referral_section(store, lang)[0])
     return "".join(out)
+
+
+REFERRAL = "referral-mapping"
+
+
+@lru_cache(maxsize=1)
+def _referral_course():
+    from ..ui.referral import ReferralExercise, preload
+
+    data = preload()
+    exercise = ReferralExercise("en", show_map=False)  # the course's directory and cases, as participants have them
+    return exercise.directory, data["cases"].set_index("case_id", drop=False)
+
+
+def referral_section(store: RoomStore, lang: str) -> tuple[str, list]:
+    """Which services the room chose for each need, and how often the choices broke eligibility or consent."""
+    from .. import referral as logic
+
+    answers_by_case = {case_id: store.by_participant(REFERRAL, case_id) for case_id in store.subjects(REFERRAL)}
+    if not any(answers_by_case.values()):
+        return "", []
+    directory, cases = _referral_course()
+    out, choices_all = [f'<h2>{_esc(M("referral", lang))}</h2><p>{_esc(M("referral_help", lang))}</p>'], []
+    for case_id, given in answers_by_case.items():
+        if case_id not in cases.index or not given:
+            continue
+        case = cases.loc[case_id].to_dict()
+
+        def eligible(need: str, service: str, case=case) -> bool:
+            found = logic.match_one(case, service, directory)
+            return bool(found is not None and found.eligible)
+
+        choices = room.referral_choices(given, eligible)
+        if not choices:
+            continue
+        choices_all.append((f"{case['first_name']} {case['last_name']}", choices))
+        out.append(f'<h3>{_esc(case["first_name"])} {_esc(case["last_name"])}</h3><div class="scroll"><table><thead><tr>'
+                   + "".join(f'<th scope="col">{_esc(M(k, lang))}</th>'
+                             for k in ("col_need", "col_services", "col_broke_eligibility", "col_broke_consent"))
+                   + "</tr></thead><tbody>")
+        for choice in choices:
+            services = "".join(f'<li data-service="{_esc(sid)}">{_esc(directory.name(sid) if sid in directory.position else sid)}: <b>{n}</b></li>'
+                               for sid, n in sorted(choice.services.items(), key=lambda kv: (-kv[1], kv[0])))
+            out.append(f'<tr data-need="{_esc(choice.need)}"><th scope="row">{_esc(logic.category_label(choice.need, lang))}</th>'
+                       f'<td><ul>{services}</ul></td><td>{choice.broke_eligibility} / {choice.chosen}</td>'
+                       f'<td>{choice.broke_consent} / {choice.chosen}</td></tr>')
+        out.append("</tbody></table></div>")
+    return "".join(out), choices_all
 
 
 def chosen_case(store: RoomStore, wanted: str | None) -> str:
@@ -193,7 +248,16 @@ def export(store: RoomStore, lang: str) -> list[list[str]]:
             labelled.append(room.ItemSpread(item.label(lang), text(spread.reference) if spread.reference else None,
                                             {text(c): n for c, n in spread.counts.items()}))
         spreads[case.name] = labelled
-    return room.export_rows(spreads, [], None, lang=lang)
+    from .. import referral as logic
+
+    referrals = []
+    for name, choices in referral_section(store, lang)[1]:
+        directory, _ = _referral_course()
+        for choice in choices:
+            need = f"{name} · {logic.category_label(choice.need, lang)}"
+            services = {directory.name(s) if s in directory.position else s: n for s, n in choice.services.items()}
+            referrals.append(room.NeedChoices(need, services, choice.broke_eligibility, choice.broke_consent))
+    return room.export_rows(spreads, referrals, None, lang=lang)
 
 
 def page(store: RoomStore, case_id: str, lang: str, token: str) -> str:
