@@ -142,3 +142,21 @@ def test_referral_choices_and_consent_are_recorded_and_shown_to_the_trainer(room
     assert roomview.referral_section(RoomStore(room), "en")[1][0][1][0].broke_consent == 0
     ex.unchoose_button.click()
     assert f"need:{need}" not in RoomStore(room).by_participant("referral-mapping", case_id)[PID]
+
+
+def test_the_business_plan_review_is_recorded_as_codes(room):
+    from reintegra.ui.business_plan import BusinessPlanReview
+
+    ex = BusinessPlanReview("en")
+    assert ex.widget.children[0] is ex.recorder.bar
+    ex.plan_picker.value = "taxi-tanger"
+    eligible, price, _ = ex.line_controls["car"]
+    eligible.value = False
+    price.value = "too_high"
+    ex.risk_boxes["ceiling"].value = True
+    ex.decision.value = "approve_changes"
+    stored = RoomStore(room).by_participant("business-plan", "taxi-tanger")[PID]
+    assert stored == {"eligible:car": "no", "price:car": "too_high", "risk:ceiling": "yes",
+                      "decision": "approve_changes"}
+    ex.reset_button.click()
+    assert RoomStore(room).by_participant("business-plan", "taxi-tanger") == {}
