@@ -48,6 +48,27 @@ def test_choosing_a_case_shows_its_file_and_empty_scores(exercise):
     assert exercise.tabs.titles[0] == "Economic (0/5)"
 
 
+def test_a_restricted_note_is_shown_apart_under_its_banner(exercise, exercise_fr):
+    """The suicide-risk protocol keeps the disclosure out of the general notes: the
+    case file shows it, for training, only under the restricted banner."""
+    khadija = case_by_id("khadija")
+    restricted = [n for n in khadija.notes if n.restricted]
+    general = [n for n in khadija.notes if not n.restricted]
+    assert len(restricted) == 1 and "would rather not wake up" in restricted[0].text["en"]
+    assert not any("would rather not wake up" in n.text["en"] for n in general)
+    assert any("see the restricted note of 21/05" in n.text["en"] for n in general)
+    exercise.case_picker.value = "khadija"
+    html = exercise.case_file.value
+    banner = "Restricted part of the file, shown for training"
+    assert html.count(banner) == 2  # the banner's text and its accessible name, once
+    block = html[html.index('class="ra-note ra-note-restricted"'):]
+    assert block.index(banner) < block.index("would rather not wake up")
+    exercise.case_picker.value = "karim"  # a case with no restricted note shows no banner
+    assert banner not in exercise.case_file.value
+    exercise_fr.case_picker.value = "khadija"
+    assert "Partie restreinte du dossier, montrée pour la formation" in exercise_fr.case_file.value
+
+
 def test_scores_update_as_the_learner_answers(exercise):
     exercise.case_picker.value = "karim"
     exercise.choices["eco_income"].value = "none"

@@ -13,7 +13,7 @@ TEXT = {
     "en": {"economic": "Economic", "check": "Check my answers", "right": "Right.",
            "wrong": "Not quite: this is social.", "summary": "1 of 12 right, 1 to review"},
     "fr": {"economic": "Économique", "check": "Vérifier mes réponses", "right": "Exact.",
-           "wrong": "Pas tout à fait\u00a0: c’est la dimension sociale.", "summary": "1 sur 12 justes, 1 à revoir"},
+           "wrong": "Pas tout à fait\u00a0: c’est la dimension sociale.", "summary": "1 sur 12 juste, 1 à revoir"},
 }
 
 
@@ -76,18 +76,48 @@ def test_knowledge_check_feedback_works_without_a_kernel(static_server, page, la
     assert external == []
 
 
+@pytest.mark.parametrize("handout", ["m1", "exercises"])
 @pytest.mark.parametrize("lang", ["en", "fr"])
-def test_handouts_print_on_a4_without_navigation(static_server, page, lang):
-    page.goto(f"{static_server}{lang}/book/handouts/m1.html")
+def test_handouts_print_on_a4_without_navigation(static_server, page, lang, handout):
+    page.goto(f"{static_server}{lang}/book/handouts/{handout}.html")
     page.emulate_media(media="print")
     for selector in (".bd-sidebar-primary", ".bd-header", ".lang-switch", ".prev-next-area"):
         locator = page.locator(selector)
         assert all(not locator.nth(i).is_visible() for i in range(locator.count())), selector
-    # The key points come from the module itself, in the edition's language.
-    assert page.locator(".module-handout .lesson-keypoints").count() == 1
-    assert page.locator(".module-handout .lesson-objectives li").count() >= 3
-    tables = page.locator("table")
-    for i in range(tables.count()):
-        assert tables.nth(i).evaluate("t => getComputedStyle(t).breakInside") == "avoid"
+    # The handout prints with its title.
+    title = page.locator("article h1").first
+    assert title.is_visible() and len(title.inner_text().strip()) > 3
+    if handout == "m1":
+        # The key points come from the module itself, in the edition's language.
+        assert page.locator(".module-handout .lesson-keypoints").count() == 1
+        assert page.locator(".module-handout .lesson-objectives li").count() >= 3
+    # Long tables may run onto the next page, row by row.
+    rows = page.locator("tr")
+    if rows.count():
+        assert rows.first.evaluate("r => getComputedStyle(r).breakInside") == "avoid"
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    title_text = title.inner_text().strip()
+    pages = _pdf_pages(pdf)
+    assert title_text.split()[0] in pages[0]["text"], "the title is not on the first printed page"
+    for number, printed in enumerate(pages[:-1], start=1):  # the last page may end early
+        assert printed["empty"] <= 0.70, f"page {number} of {len(pages)} is {printed['empty']:.0%} empty"
+
+
+def _pdf_pages(pdf: bytes) -> list[dict]:
+    """Each printed page's text and the share of its height below the last ink."""
+    pdfium = pytest.importorskip("pypdfium2")
+    document = pdfium.PdfDocument(pdf)
+    pages = []
+    for index in range(len(document)):
+        printed = document[index]
+        text = printed.get_textpage().get_text_range()
+        image = printed.render(scale=0.5, grayscale=True).to_pil()
+        width, height = image.size
+        pixels = image.load()
+        last = 0
+        for y in range(height):
+            if any(pixels[x, y] < 200 for x in range(0, width, 2)):
+                last = y
+        pages.append({"text": text, "empty": 1 - (last + 1) / height})
+    return pages

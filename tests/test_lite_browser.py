@@ -118,7 +118,7 @@ ANSWERS = {  # the same inputs as tests/test_browser_assessment.py
 def expected_assessment(lang, tmp_path):
     from reintegra.ui.assessment import CaseAssessment
 
-    ex = CaseAssessment(lang, output_dir=tmp_path)
+    ex = CaseAssessment(lang)
     words = ANSWERS[lang]
     ex.case_picker.value = dict(ex.case_picker.options)[words["case"]]
     for qid in ("eco_income", "eco_work", "eco_debt"):
@@ -177,7 +177,7 @@ FIRST_OPTION_STARTS = """(prefix) => {
 def expected_referral(lang, tmp_path):
     from reintegra.ui.referral import ReferralExercise
 
-    ex = ReferralExercise(lang, export_dir=tmp_path, show_map=False)
+    ex = ReferralExercise(lang, show_map=False)
     ex.hint_toggle.value = True
     for _label, need in ex.need_picker.options:
         ex.need_picker.value = need

@@ -68,7 +68,7 @@ def test_the_screening_flag_takes_its_action_from_the_protocol():
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_assessment_widget_shows_the_protocol_when_the_flag_is_raised(tmp_path, lang):
-    widget = CaseAssessment(lang, output_dir=tmp_path / "plans")
+    widget = CaseAssessment(lang)
     widget.case_picker.value = "khadija"
     widget.choices["scr_selfharm"].value = "yes"
     shown = normalise(html.unescape(widget.scores.value))

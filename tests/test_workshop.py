@@ -104,7 +104,7 @@ def test_dashboards_load_nothing_from_outside_the_machine(voila_server, page, re
             if response.status >= 400 and "/api/shutdown/" not in response.url else None)
     for notebook in sorted(p.name for p in (repo / "exercises").glob("*.ipynb")):
         page.goto(f"{voila_server}voila/render/{notebook}?lang={lang}")
-        page.locator(".widget-button, .jupyter-button").first.wait_for(timeout=120_000)
+        page.locator(".widget-button:visible, .jupyter-button:visible, .widget-dropdown select:visible").first.wait_for(timeout=120_000)
         icons = page.locator(".fa, .fas, .fa-check")
         if icons.count():
             family = icons.first.evaluate("e => getComputedStyle(e, '::before').fontFamily")
@@ -262,3 +262,14 @@ def test_a_preheated_kernel_waits_for_a_participant_then_serves_them_in_their_la
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_a_trainers_file_above_the_loaders_limit_still_reaches_the_loader(repo, tmp_path):
+    """Tornado drops a websocket message over 10 MiB and the dashboard resets with no word: the
+    workshop raises that ceiling above the loader's own limit, so the loader's message is shown."""
+    from reintegra.loader import MAX_UPLOAD_BYTES
+
+    _, env, _, _ = voila_command(Settings(pool=0), repo, tmp_path)
+    config = json.loads(env["REINTEGRA_VOILA_CONFIG"])
+    ceiling = config["Voila"]["tornado_settings"]["websocket_max_message_size"]
+    assert ceiling >= 2 * MAX_UPLOAD_BYTES > 10 * 1024 * 1024

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import subprocess
 import sys
 import time
@@ -162,6 +163,7 @@ def build_book(langs=LANGUAGES, quiet: bool = False, lite: bool = True) -> int:
         code = build_edition(lang, quiet=quiet)
         if code:
             return code
+    lighten_output(build_dir() / "html")
     if lite:
         from .lite import build_lite
 
@@ -252,12 +254,128 @@ def update_translations() -> int:
     return code
 
 
+# ------------------------------------------------------------- a lighter book
+
+SHARED = "_static"
+COMPRESSIBLE = (".html", ".js", ".css", ".svg", ".json", ".txt", ".xml", ".ttf", ".eot", ".ipynb", ".md")
+_STATIC_REF = re.compile(r"""((?:href|src)=["'])((?:\.\./)*)_static/([^"'?#]+)""")
+
+
+def lighten_output(html_dir: Path) -> dict:
+    """One asset folder for both editions, then every text file pre-compressed."""
+    shared = share_assets(html_dir)
+    written = precompress(html_dir)
+    return {"shared_files": shared, "compressed_files": written}
+
+
+def share_assets(html_dir: Path, langs=LANGUAGES) -> int:
+    """Move the static files the editions have in common to ``_build/html/_static/``.
+
+    Sphinx writes a full ``_static/`` into each edition at each build. A file
+    that is the same as the shared copy (or is not shared yet) moves to the
+    shared folder; a file that differs (the edition's language data, or a file
+    changed since the other edition was built) stays in the edition. Then every
+    page's links to ``_static/`` point to wherever each file now is.
+    """
+    import filecmp
+    import shutil
+
+    common = html_dir / SHARED
+    moved = 0
+    for lang in langs:
+        own = html_dir / lang / "_static"
+        if not own.is_dir():
+            continue
+        for path in sorted(p for p in own.rglob("*") if p.is_file()):
+            if path.suffix in (".gz", ".br") or path.name.endswith(".map"):
+                path.unlink()
+                continue
+            rel = path.relative_to(own)
+            target = common / rel
+            if target.is_file() and filecmp.cmp(path, target, shallow=False):
+                path.unlink()
+                moved += 1
+            elif not target.exists() and _same_in_other_editions(html_dir, lang, rel, path, langs):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(path), target)
+                moved += 1
+        for folder in sorted((p for p in own.rglob("*") if p.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
+        _relink_pages(html_dir / lang, own, common)
+    return moved
+
+
+def _same_in_other_editions(html_dir: Path, lang: str, rel: Path, path: Path, langs) -> bool:
+    """A file moves to the shared folder only if no other edition has a different one."""
+    import filecmp
+
+    for other in langs:
+        if other == lang:
+            continue
+        theirs = html_dir / other / "_static" / rel
+        if theirs.is_file() and not filecmp.cmp(path, theirs, shallow=False):
+            return False
+    return True
+
+
+def _relink_pages(edition: Path, own: Path, common: Path) -> None:
+    for page in edition.rglob("*.html"):
+        if own in page.parents:
+            continue
+        depth = len(page.relative_to(edition).parts) - 1
+        text = page.read_text(encoding="utf-8")
+
+        def relink(match: re.Match) -> str:
+            rel = match.group(3)
+            if (own / rel).is_file() or not (common / rel).is_file():
+                return f"{match.group(1)}{'../' * depth}_static/{rel}"
+            return f"{match.group(1)}{'../' * (depth + 1)}{SHARED}/{rel}"
+
+        new = _STATIC_REF.sub(relink, text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
+def precompress(html_dir: Path, minimum: int = 1024) -> int:
+    """Write ``.gz`` (and ``.br`` with the brotli package) beside every text file.
+
+    ``./course book`` serves them to browsers that accept them; a static host
+    can do the same (see the book's set-up page).
+    """
+    import gzip
+
+    try:
+        import brotli
+    except ImportError:  # pragma: no cover - a dependency of the package
+        brotli = None
+    written = 0
+    lite = html_dir / "lite"  # the in-browser site: its own server compresses what it sends
+    for path in html_dir.rglob("*"):
+        if not path.is_file() or path.suffix not in COMPRESSIBLE or path.stat().st_size < minimum:
+            continue
+        if lite in path.parents:
+            continue
+        data = path.read_bytes()
+        stamp = path.stat().st_mtime
+        for suffix, compress in ((".gz", lambda d: gzip.compress(d, compresslevel=9, mtime=0)),
+                                 (".br", (lambda d: brotli.compress(d, quality=11)) if brotli else None)):
+            if compress is None:
+                continue
+            target = path.with_name(path.name + suffix)
+            if target.is_file() and target.stat().st_mtime >= stamp:
+                continue
+            target.write_bytes(compress(data))
+            written += 1
+    return written
+
+
 # ----------------------------------------------------------------------- serving
 
 
 def serve(port: int = 8000, host: str = "127.0.0.1", tries: int = 20) -> None:
     directory = build_dir() / "html"
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+    handler = functools.partial(PrecompressedHandler, directory=str(directory))
     for attempt in range(tries):
         try:
             server = http.server.ThreadingHTTPServer((host, port + attempt), handler)
@@ -279,6 +397,36 @@ def serve(port: int = 8000, host: str = "127.0.0.1", tries: int = 20) -> None:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - signature of the base class
         pass
+
+
+class PrecompressedHandler(_QuietHandler):
+    """Serves ``file.br`` or ``file.gz`` when the browser accepts it and the file exists."""
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            index = os.path.join(path, "index.html")
+            if self.path.split("?")[0].endswith("/") and os.path.isfile(index):
+                path = index
+            else:
+                return super().send_head()
+        accepted = self.headers.get("Accept-Encoding", "")
+        for suffix, encoding in ((".br", "br"), (".gz", "gzip")):
+            if encoding in accepted and os.path.isfile(path + suffix):
+                try:
+                    handle = open(path + suffix, "rb")
+                except OSError:
+                    break
+                size = os.fstat(handle.fileno()).st_size
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(path))
+                self.send_header("Content-Encoding", encoding)
+                self.send_header("Content-Length", str(size))
+                self.send_header("Vary", "Accept-Encoding")
+                self.send_header("Last-Modified", self.date_time_string(int(os.path.getmtime(path))))
+                self.end_headers()
+                return handle
+        return super().send_head()
 
 
 # ------------------------------------------------------------- child processes

@@ -1,7 +1,9 @@
 """The case studies of the assessment exercise: fictional returnees and their reference assessments.
 
 ``datasets/case_studies.json`` holds, for each persona, a profile and interview
-notes written as a case manager records them, and a reference assessment: the
+notes written as a case manager records them (a note marked ``"restricted": true``
+belongs to the restricted part of the file, as the suicide-risk protocol
+requires), and a reference assessment: the
 answer to every item and screening question with a trainer's explanation, the
 reference priority needs and assistance with their explanations, and the
 follow-up decision. Everything is in English and French.
@@ -65,6 +67,7 @@ M = messages(
 class Note:
     date: str
     text: Mapping[str, str]
+    restricted: bool = False  # the restricted part of the file (suicide risk, violence): shown for training only
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ def _case(raw: Mapping) -> CaseStudy:
         **{k: raw[k] for k in known if k in raw},
         skills=tuple(raw.get("skills", ())), languages=tuple(raw.get("languages", ())),
         vulnerabilities=tuple(raw.get("vulnerabilities", ())),
-        notes=tuple(Note(n["date"], {"en": n["en"], "fr": n["fr"]}) for n in raw.get("notes", [])),
+        notes=tuple(Note(n["date"], {"en": n["en"], "fr": n["fr"]}, bool(n.get("restricted", False)))
+                    for n in raw.get("notes", [])),
         reference=reference,
         extra={k: v for k, v in raw.items() if k not in CaseStudy.__dataclass_fields__},
     )

@@ -6,6 +6,7 @@ calls this; ``reintegra --help`` lists the subcommands.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .i18n import messages
@@ -27,6 +28,7 @@ M = messages(
         "workshop": "Serve the exercises as dashboards to a workshop (Voila); --lan to open it to the room's Wi-Fi.",
         "bench": "Run the benchmark and print its figures.",
         "bench_only": "Only these parts of the benchmark.",
+        "lab": "Open the exercises in JupyterLab on this computer (--lang fr for French, --port to choose the port).",
     },
 )
 
@@ -38,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         from .workshop import main as workshop_main
 
         return workshop_main(argv[1:])
+    if argv and argv[0] == "lab":
+        return lab_main(argv[1:])
     if argv and argv[0] == "data":
         from .synth import main_data
 
@@ -59,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 
     translations = sub.add_parser("translations", help=M("translations"), description=M("translations"))
     translations.add_argument("--migrate-inline", action="store_true", help=M("migrate_inline"))
+    sub.add_parser("lab", help=M("lab"), description=M("lab"), add_help=False)
 
     bench = sub.add_parser("bench", help=M("bench"), description=M("bench"))
     bench.add_argument("--only", nargs="*", help=M("bench_only"))
@@ -100,6 +105,45 @@ def main(argv: list[str] | None = None) -> int:
 
         return run(args.only)
     return 2
+
+
+def lab_command(lang: str = "en", port: int = 8888, open_browser: bool = True) -> tuple[list[str], dict]:
+    """The JupyterLab command on the exercises folder, listening on this computer only.
+
+    The notebooks run in the package's environment, in ``lang``; JupyterLab
+    fetches no news, checks for no update and lists no extensions from PyPI
+    (no internet needed).
+    """
+    from .paths import repo_root
+
+    root = repo_root()
+    command = [
+        sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={root / 'exercises'}",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI machines run as root
+    if not open_browser:
+        command.append("--no-browser")
+    env = dict(os.environ, REINTEGRA_LANG=lang)
+    return command, env
+
+
+def lab_main(argv: list[str]) -> int:
+    import subprocess
+
+    parser = argparse.ArgumentParser(prog="reintegra lab", description=M("lab"))
+    parser.add_argument("--lang", choices=["en", "fr"], default="en")
+    parser.add_argument("--port", type=int, default=8888)
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args(argv)
+    command, env = lab_command(args.lang, args.port, not args.no_browser)
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
 
 
 if __name__ == "__main__":

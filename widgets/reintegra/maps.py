@@ -7,8 +7,8 @@ data card). Conventions, as the data card asks:
 * Morocco and the feature Natural Earth labels "W. Sahara" share one fill; the
   line the two features share is drawn **dashed**. In Natural Earth 1:50m that
   shared line is a line of control, not an agreed boundary; the map names
-  neither feature and prints the standard disclaimer (worded as the United
-  Nations' and IOM's) in the reader's language. The dashed line has a legend
+  neither feature and prints a disclaimer adapted for this course in the
+  reader's language. The dashed line has a legend
   entry only when part of it lies in the view shown.
 * Neighbouring countries are drawn lighter, with their names in grey.
 * Services are shown by category with a colour **and** a marker shape (Okabe–Ito

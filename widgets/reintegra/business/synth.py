@@ -23,7 +23,7 @@ STREAM = 7  # the generator's random stream for the plans (other tables use 0–
 RULES = {
     "illustrative": True,
     "currency": "MAD",
-    "grant_ceiling": 20000,
+    "grant_ceiling": 25000,
     "price_tolerance": 0.15,
     "min_months_running": 3,
     "saturation_competitors": 6,
@@ -285,10 +285,14 @@ TEMPLATES = [
         "trainer_note": _t(
             "He knows the work and the market is there, but one month of feed is what sinks small flocks: in a dry "
             "year the animals are sold off cheap before the Eid. Ask for three months of feed in the working capital, "
-            "within the ceiling, then approve.",
+            "within the ceiling, then approve. A plan that sells only before the Eid carries more than price risk: in "
+            "2025 the King called on Moroccans not to perform the sacrifice (source: Le Nouvelliste, 26 February 2025). "
+            "Plan a second outlet (weekly souk, butchers).",
             "Il connaît le métier et le marché existe, mais un seul mois d’aliments, c’est ce qui fait couler les petits "
             "troupeaux\u00a0: une année sèche, les bêtes sont bradées avant l’Aïd. Demandez trois mois d’aliments dans le "
-            "fonds de roulement, dans la limite du plafond, puis approuvez.",
+            "fonds de roulement, dans la limite du plafond, puis approuvez. Un plan qui ne vend qu’avant l’Aïd court plus "
+            "qu’un risque de prix\u00a0: en 2025, le Roi a appelé à ne pas accomplir le sacrifice (source\u00a0: Le Nouvelliste, "
+            "26 février 2025). Prévoyez un second débouché (souk hebdomadaire, bouchers).",
         ),
         "expected_decision": "approve_changes",
     },
@@ -345,9 +349,11 @@ TEMPLATES = [
         "returnee": {"name": "Imane Chraibi", "age": 34, "sex": "female", "region_id": "MA-03", "town": "Fès"},
         "story": _t(
             "Imane worked for five years in a bakery in Belgium. Back in Fès, she wants to bake Moroccan pastries at "
-            "home for weddings, family celebrations and two cafés that have already asked her for prices.",
+            "home and sell them directly to households, for weddings and family celebrations; families in her district "
+            "have already asked her for prices.",
             "Imane a travaillé cinq ans dans une boulangerie en Belgique. De retour à Fès, elle veut préparer chez elle "
-            "des pâtisseries marocaines pour les mariages, les fêtes de famille et deux cafés qui lui ont déjà demandé ses prix.",
+            "des pâtisseries marocaines et les vendre directement aux ménages, pour les mariages et les fêtes de famille\u00a0; "
+            "des familles de son quartier lui ont déjà demandé ses prix.",
         ),
         "experience": _t("Bakery worker (five years)", "Employée de boulangerie (cinq ans)"),
         "skills": ["pastry"],
@@ -355,8 +361,10 @@ TEMPLATES = [
         "skill_label": _t("pastry-making", "pâtisserie"),
         "authorisation": {"needed": False, "held": False, "note": _t("", "")},
         "market": {"competitors": 2, "demand": "growing",
-                   "note": _t("Two women in the district bake to order; the cafés want a regular supplier.",
-                              "Deux femmes du quartier font des pâtisseries sur commande\u00a0; les cafés cherchent une fournisseuse régulière.")},
+                   "note": _t("Two women in the district bake to order for families. Supplying cafés or shops would need ONSSA's sanitary authorisation (Law 28-07); "
+                              "selling directly to the households who eat the pastries does not.",
+                              "Deux femmes du quartier font des pâtisseries sur commande pour les familles. Fournir des cafés ou des commerces demanderait l’autorisation "
+                              "sanitaire de l’ONSSA (loi 28-07)\u00a0; la vente directe aux ménages qui consomment les pâtisseries, non.")},
         "running_costs": [
             {"label": _t("Ingredients", "Ingrédients"), "amount": 600},
             {"label": _t("Gas and electricity", "Gaz et électricité"), "amount": 250},
@@ -377,9 +385,13 @@ TEMPLATES = [
         ],
         "trainer_note": _t(
             "A sound plan: her experience matches the activity, every price is in the market range, customers are "
-            "already asking, and three months of running costs are covered. Approve, and plan the follow-up visits.",
+            "already asking, and three months of running costs are covered. She sells only to households: if she later "
+            "wants to supply cafés or shops, she will first need ONSSA's sanitary authorisation. Approve, and plan the "
+            "follow-up visits.",
             "Un plan solide\u00a0: son expérience correspond à l’activité, chaque prix est dans la fourchette du marché, "
-            "des clients la sollicitent déjà, et trois mois de charges sont couverts. Approuvez, et prévoyez les visites de suivi.",
+            "des clients la sollicitent déjà, et trois mois de charges sont couverts. Elle ne vend qu’aux ménages\u00a0: si elle "
+            "veut plus tard fournir des cafés ou des commerces, il lui faudra d’abord l’autorisation sanitaire de l’ONSSA. "
+            "Approuvez, et prévoyez les visites de suivi.",
         ),
         "expected_decision": "approve",
     },

@@ -834,6 +834,15 @@ def configure(app: Sphinx, config) -> None:
     config.nb_ipywidgets_js = {"vendor/html-manager/embed.js": {}}
 
 
+def _setup_reach(app: Sphinx) -> None:
+    """Case files from the data; the theme's pages fixed for screen readers and French."""
+    from .casefiles import setup_case_files
+    from .reach import setup_reach
+
+    setup_case_files(app)
+    setup_reach(app)
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", configure)
     app.add_css_file("reintegra.css")
@@ -878,4 +887,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("doctree-resolved", resolve_quizzes)
     app.connect("doctree-resolved", add_lite_actions)
     app.connect("html-page-context", add_language_switch)
+    _setup_reach(app)
     return {"version": "0.1", "env_version": 4, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -58,6 +58,7 @@ M = messages(
         "no_case": "Choose a case above to read its file.",
         "profile": "Profile",
         "notes": "Interview notes",
+        "restricted_banner": "Restricted part of the file, shown for training",
         "assess_help": ("Answer from the notes, as the returnee's situation is today. If the notes do not tell you, leave the item unanswered: "
             "a dimension needs {n} answers for a score."),
         "screening": "Screening",
@@ -186,6 +187,8 @@ CSS = """
 .ra-file td{padding:.1em 0;vertical-align:top}
 .ra-note{margin:.4em 0 .7em;padding-left:.6em;border-left:3px solid #0072B2}
 .ra-note-date{font-weight:600;color:#333}
+.ra-note-restricted{border-left:3px solid #D55E00;background:#fff5ef;padding:.2em .6em}
+.ra-restricted-banner{font-weight:600;font-size:88%;color:#8a3300;margin-bottom:.2em}
 .ra-notice{font-size:88%;color:#333;border-left:4px solid #E69F00;padding:.2em .6em;margin:.3em 0;background:#fffaf0}
 .ra-q{margin:.5em 0 .1em;line-height:1.35}
 .ra-root .widget-radio-box label{display:flex;align-items:flex-start;height:auto;line-height:1.35;padding:.12em 0;white-space:normal}
@@ -595,15 +598,22 @@ class CaseAssessment:
         self._record({**{qid: None for qid in self.choices}, **{f"need:{n}": None for n in self.need_boxes},
                       **{f"assistance:{a}": None for a in self.assistance_boxes}})
 
+    def _note_html(self, note) -> str:
+        """One note of the file; a restricted one under its banner, as the suicide-risk protocol keeps it apart."""
+        text = f'<span class="ra-note-date">{esc(note.date)}</span> — {esc(pick(note.text, self.lang))}'
+        if not note.restricted:
+            return f'<div class="ra-note">{text}</div>'
+        banner = esc(M("restricted_banner", self.lang))
+        return (f'<div class="ra-note ra-note-restricted" role="note" aria-label="{banner}">'
+                f'<div class="ra-restricted-banner">{banner}</div>{text}</div>')
+
     def _case_file_html(self) -> str:
         lang = self.lang
         case = self.case
         if case is None:
             return f'<div class="ra-box ra-file"><p>{esc(M("no_case", lang))}</p></div>'
         rows = "".join(f'<tr><th scope="row">{esc(k)}</th><td>{esc(v)}</td></tr>' for k, v in case.facts(lang))
-        notes = "".join(
-            f'<div class="ra-note"><span class="ra-note-date">{esc(n.date)}</span> — {esc(pick(n.text, lang))}</div>'
-            for n in case.notes)
+        notes = "".join(self._note_html(n) for n in case.notes)
         return (f'<div class="ra-box ra-file" role="region" aria-label="{esc(case.name)}">'
                 f'<h3 style="margin:.2em 0">{esc(case.name)}</h3><p><i>{esc(pick(case.summary, lang))}</i></p>'
                 f'<table>{rows}</table><div class="ra-sub">{esc(M("profile", lang))}</div>'

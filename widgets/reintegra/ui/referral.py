@@ -265,7 +265,8 @@ class ReferralExercise:
             options=[(M("view_fit", lang), "fit"), (M("view_region", lang), "region"), (M("view_country", lang), "country")],
             value="fit", description=M("view", lang), style={"button_width": "12.5em", "description_width": "3em"})
         self.results_info = w.HTML()
-        self.results = w.Select(options=[], rows=9, layout=w.Layout(width="100%"))
+        self.results = w.Select(options=[], rows=9, description=M("results", lang), layout=w.Layout(width="100%"))
+        self.results.add_class("ri-results")  # the list's name, for screen readers (label hidden by CSS)
         self.details = w.HTML()
         self.choose_button = w.Button(description=M("choose", lang), button_style="primary", icon="check",
                                       layout=w.Layout(width="auto"))
@@ -818,6 +819,9 @@ class GapExplorer:
             value=ANY, description=MG("region", lang), style={"description_width": "7em"},
             layout=w.Layout(width="32em"))
         self.chart = w.Image(format="png", layout=w.Layout(width="100%", max_width="1100px"))
+        # On a phone the heatmap keeps legible labels and scrolls sideways in its box (CSS: ri-chart-scroll).
+        self.chart_box = w.Box([self.chart], layout=w.Layout(width="100%"))
+        self.chart_box.add_class("ri-chart-scroll")
         self.chart_caption = w.HTML()
         self.summary = w.HTML()
         self.table = w.HTML()
@@ -842,7 +846,7 @@ class GapExplorer:
         trainers.selected_index = None
         self.widget = w.VBox([
             w.HTML(f"<h2>{esc(MG('title', lang))}</h2><p>{esc(MG('intro', lang))}</p>"),
-            self.measure, self.chart, self.chart_caption, self.summary, self.region, self.table,
+            self.measure, self.chart_box, self.chart_caption, self.summary, self.region, self.table,
             *([trainers] if trainer_tools_shown() else []),  # a workshop participant never sees the upload
         ], layout=w.Layout(max_width="1150px"))
         self._status()

@@ -442,6 +442,12 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     # Under load (thirty participants arriving at once on two cores) a kernel's outputs can
     # come seconds after its reply; nbclient's default 4 s wait would drop the exercise from the page.
     voila_config: dict = {"VoilaExecutor": {"iopub_timeout": 60}}
+    # A trainer's directory travels to the kernel in one websocket message: above tornado's 10 MiB
+    # default the dashboard would reset with no word. With room to spare over the loader's own limit,
+    # a file that is too big reaches the loader, which says so in the participant's language.
+    from ..loader import MAX_UPLOAD_BYTES
+
+    voila_config["Voila"] = {"tornado_settings": {"websocket_max_message_size": 4 * MAX_UPLOAD_BYTES}}
     if os.name == "posix":
         # Kernels talk to the server over local sockets in the server's own folder, not over TCP
         # ports that anyone on this computer could reach (and each kernel would warn about it).
@@ -469,7 +475,6 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     env[LOG_ENV] = str(out_dir / "server.log")
     env["REINTEGRA_DEFAULT_LANG"] = settings.lang
     env["REINTEGRA_LANDING"] = str(out_dir / "landing.html")
-    env.setdefault("REINTEGRA_PLANS_DIR", str(out_dir / "plans"))  # draft plans saved by participants
     # The room's store (answers as codes, pseudonyms) in the workshop's folder, on this laptop only.
     env["REINTEGRA_ROOM_DIR"] = str(out_dir)
     trainer = settings.trainer_token or secrets.token_urlsafe(12)
