@@ -382,6 +382,9 @@ def badge(status: str, text: str) -> str:
 
 # ------------------------------------------------------------- the exercise
 
+RECORDED = "case-assessment"  # the exercise's name in the room's store
+
+
 class CaseAssessment:
     """Assess a fictional returnee's situation with the illustrative instrument, then draft a plan."""
 
@@ -428,7 +431,7 @@ class CaseAssessment:
         self.reset_button = w.Button(description=M("reset", lang), icon="undo", layout=w.Layout(width="auto"))
         self.check_button.on_click(lambda _: self.check())
         self.reveal_button.on_click(lambda _: self.check(reveal=True))
-        self.reset_button.on_click(lambda _: self.reset())
+        self.reset_button.on_click(lambda _: self._reset_clicked())
         self.summary = w.HTML("")
 
         # 3. needs and assistance
@@ -495,6 +498,12 @@ class CaseAssessment:
             self.save_result,
         ], layout=w.Layout(width="100%"))
         self.widget.add_class("ra-root")
+        # In a workshop, each answer also goes to the room's store (codes only) for the trainer's view.
+        from ..workshop.recorder import Recorder
+
+        self.recorder = Recorder(lang)
+        if self.recorder.bar is not None:
+            self.widget.children = (self.recorder.bar, *self.widget.children)
         self._refresh_scores()
 
     # ---------------------------------------------------------------- building
@@ -540,6 +549,8 @@ class CaseAssessment:
         self.case_file.value = self._case_file_html()
         self.reset()
         kept = self._kept.get(case_id) if case_id else None
+        if not kept and case_id:
+            kept = self._recalled(case_id)
         if kept:
             self._restore(kept)
         else:
@@ -566,6 +577,27 @@ class CaseAssessment:
         if any(code is not None for code in kept["answers"].values()):
             self.summary.value = guidance(M("kept", self.lang))
 
+    def _recalled(self, case_id: str) -> dict | None:
+        """This participant's answers to the case from the room's store (a reload in a workshop)."""
+        stored = self.recorder.recall(RECORDED, case_id)
+        if not stored:
+            return None
+        options = {qid: {code for _, code in choice.options} for qid, choice in self.choices.items()}
+        answers = {qid: code for qid, code in stored.items() if code in options.get(qid, ())}
+        needs = [i.split(":", 1)[1] for i in stored if i.startswith("need:") and i.split(":", 1)[1] in self.need_boxes]
+        assistance = [i.split(":", 1)[1] for i in stored
+                      if i.startswith("assistance:") and i.split(":", 1)[1] in self.assistance_boxes]
+        return {"answers": answers, "needs": needs, "assistance": assistance, "notes": ""}
+
+    def _record(self, answers: Mapping[str, str | None]) -> None:
+        if self.case is not None:
+            self.recorder.record(RECORDED, self.case.id, answers)
+
+    def _reset_clicked(self) -> None:
+        self.reset()
+        self._record({**{qid: None for qid in self.choices}, **{f"need:{n}": None for n in self.need_boxes},
+                      **{f"assistance:{a}": None for a in self.assistance_boxes}})
+
     def _note_html(self, note) -> str:
         """One note of the file; a restricted one under its banner, as the suicide-risk protocol keeps it apart."""
         text = f'<span class="ra-note-date">{esc(note.date)}</span> — {esc(pick(note.text, self.lang))}'
@@ -587,7 +619,12 @@ class CaseAssessment:
                 f'<table>{rows}</table><div class="ra-sub">{esc(M("profile", lang))}</div>'
                 f'<p>{esc(pick(case.profile, lang))}</p><div class="ra-sub">{esc(M("notes", lang))}</div>{notes}</div>')
 
-    def _plan_changed(self, _change) -> None:
+    def _plan_changed(self, change) -> None:
+        if not self._quiet:
+            for prefix, boxes in (("need", self.need_boxes), ("assistance", self.assistance_boxes)):
+                for key, box in boxes.items():
+                    if box is change["owner"]:
+                        self._record({f"{prefix}:{key}": "yes" if change["new"] else None})
         # the plan's feedback no longer matches the boxes: say so rather than leave it stale
         if not self._quiet and self.plan_feedback.value and "ra-plan-stale" not in self.plan_feedback.value:
             self.plan_feedback.value = (f'<div class="ra-plan-stale">{guidance(M("plan_changed", self.lang))}</div>')
@@ -598,6 +635,7 @@ class CaseAssessment:
         for qid, choice in self.choices.items():
             if choice is change["owner"]:
                 self.feedback[qid].value = ""  # its old feedback no longer applies
+                self._record({qid: change["new"]})
         self._refresh_scores()
 
     def _refresh_scores(self) -> CaseScore:
@@ -629,6 +667,7 @@ class CaseAssessment:
                 self.feedback[qid].value = ""
         finally:
             self._quiet = False
+        self._record(clean)
         self._refresh_scores()
         messages_ = [bad.message(self.instrument, self.lang) for bad in invalid]
         if messages_:

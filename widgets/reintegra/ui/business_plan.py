@@ -75,6 +75,9 @@ def _badge(status: str, text: str) -> str:
     return status_badge(status, text)
 
 
+RECORDED = "business-plan"  # the exercise's name in the room's store
+
+
 class BusinessPlanReview:
     """Six plans, one review each: lines, risks, decision, with feedback on every answer."""
 
@@ -129,6 +132,27 @@ class BusinessPlanReview:
              self.plan_picker, self.sheet, self.review_box],
             layout=w.Layout(max_width="100%"),
         )
+        # In a workshop, each answer also goes to the room's store (codes only) for the trainer's view.
+        from ..workshop.recorder import Recorder
+
+        self.recorder = Recorder(lang)
+        if self.recorder.bar is not None:
+            self.widget.children = (self.recorder.bar, *self.widget.children)
+
+    def _record(self) -> None:
+        """The whole review of the plan as codes: each line's eligibility and price, the risks, the decision."""
+        plan = self.plan
+        if plan is None or not self.recorder.active:
+            return
+        review = self.current_review()
+        answers: dict[str, str | None] = {}
+        for line in plan.lines:
+            verdict = review.eligible.get(line.id)
+            answers[f"eligible:{line.id}"] = None if verdict is None else ("yes" if verdict else "no")
+            answers[f"price:{line.id}"] = review.price.get(line.id)
+        answers.update({f"risk:{r}": "yes" if r in review.risks else None for r in R.RISKS})
+        answers["decision"] = review.decision
+        self.recorder.record(RECORDED, plan.id, answers)
 
     # ------------------------------------------------------------ plan shown
     @property
@@ -233,6 +257,7 @@ class BusinessPlanReview:
             self.decision_feedback.value = ""
         if self.summary.value:
             self.summary.value = f"<p><i>{esc(M('stale', self.lang))}</i></p>"
+        self._record()
 
     def check(self) -> R.ReviewCheck | None:
         plan = self.plan
@@ -294,6 +319,7 @@ class BusinessPlanReview:
             return
         self.reviews.pop(plan.id, None)
         self._show_plan()
+        self._record()
 
     def _ipython_display_(self):
         from IPython.display import display

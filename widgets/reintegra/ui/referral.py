@@ -207,6 +207,9 @@ def preload() -> dict:
     return _PRELOADED
 
 
+RECORDED = "referral-mapping"  # the exercise's name in the room's store
+
+
 class ReferralExercise:
     """The referral-mapping exercise. Controls are attributes, so tests can drive it."""
 
@@ -317,6 +320,12 @@ class ReferralExercise:
         self.restore_button.on_click(self._safe(lambda _: self.restore_directory()))
 
         self.widget = self._layout()
+        # In a workshop, each choice also goes to the room's store (codes only) for the trainer's view.
+        from ..workshop.recorder import Recorder
+
+        self.recorder = Recorder(self.lang)
+        if self.recorder.bar is not None:
+            self.widget.children = (self.recorder.bar, *self.widget.children)
         self._update_directory_status()
         if self.case_ids:
             self._on_case({"new": self.case_picker.value})
@@ -437,6 +446,7 @@ class ReferralExercise:
         if self._busy or self.case_picker.value is None:
             return
         self.plan.consent = self.consent.value
+        self._record({"consent": {True: "yes", False: "no"}.get(self.consent.value)})
         value = self.consent_date.value
         self.plan.consent_date = value if isinstance(value, dt.date) else None
         self._stale()
@@ -608,6 +618,7 @@ class ReferralExercise:
             self.choice_status.value = badge("missing", M("select_first", lang))
             return
         self.plan.choices[self.need] = sid
+        self._record({f"need:{self.need}": sid})
         self.choice_status.value = badge("right", M("chosen_now", lang, service=self.directory.name(sid),
                                                     need=logic.category_label(self.need, lang)))
         self._after_choice()
@@ -616,8 +627,14 @@ class ReferralExercise:
         if self.need is None:
             return
         self.plan.choices.pop(self.need, None)
+        self._record({f"need:{self.need}": None})
         self.choice_status.value = badge("missing", M("removed", self.lang, need=logic.category_label(self.need, self.lang)))
         self._after_choice()
+
+    def _record(self, answers: dict) -> None:
+        """In a workshop, the choice's codes go to the room's answers (a service id, consent yes or no)."""
+        if self.case_picker.value is not None:
+            self.recorder.record(RECORDED, str(self.case_picker.value), answers)
 
     def _after_choice(self) -> None:
         self._stale()

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..i18n import LANGUAGE_NAMES, current_lang, messages
+from ..i18n import LANGUAGE_NAMES, current_lang, messages, plural
 from ..paths import repo_root
 from ..preheat import WARM_DIR_ENV, warm_kernels
 
@@ -37,6 +37,7 @@ ROLE_ENV = "REINTEGRA_WORKSHOP_ROLE"  # "participant" in every kernel that the w
 HOSTS_ENV = "REINTEGRA_ALLOWED_HOSTS"  # comma-separated names for the Host header; empty: any
 LIMITS_ENV = "REINTEGRA_WORKSHOP_LIMITS"  # JSON: per_device, total, release_s, unused_s
 LOG_ENV = "REINTEGRA_SERVER_LOG"  # where Voila's and the kernels' own messages go
+TRAINER_ENV = "REINTEGRA_TRAINER_TOKEN"  # the trainer's view's own token: the server keeps it from the kernels
 
 M = messages(
     "workshop",
@@ -101,13 +102,20 @@ M = messages(
         "not_found_text": "Check the address, or go back to the list of exercises.",
         "wrong_host_title": "This is not the workshop's address",
         "wrong_host_text": "The workshop answers only at the address its trainer shares. Ask your trainer for the link or the QR code.",
+        "trainer_only_title": "This page is the trainer's",
+        "trainer_only_text": "The room's answers open with the trainer's own link only, not with the participants' link.",
         "cell_error": "This part of the exercise could not be shown. Tell your trainer.",
+        "trainer_view": "The room's answers, for you only (do not share this link): {url}",
+        "help_wipe": "Erase the room's answers (the store in _build/workshop) and stop.",
+        "wiped": "The room's answers are erased ({count}).",
+        "nothing_to_wipe": "There are no room's answers to erase in {path}.",
+        "files": plural("{n} file", "{n} files"),
         "help_lite": ("Serve the book's in-browser exercises instead (static files only: each device runs Python itself; "
             "build them first with ./course book)."),
     },
 )
 
-NOTICES = ("no_token", "device_full", "full", "error", "not_found", "wrong_host")
+NOTICES = ("no_token", "device_full", "full", "error", "not_found", "wrong_host", "trainer_only")
 
 
 def notice_page(kind: str, lang: str, base_url: str = "/", **values) -> str:
@@ -116,7 +124,7 @@ def notice_page(kind: str, lang: str, base_url: str = "/", **values) -> str:
     other = "fr" if lang == "en" else "en"
     sections = []
     for code in (lang, other):
-        back = "" if kind in ("no_token", "wrong_host") else (
+        back = "" if kind in ("no_token", "wrong_host", "trainer_only") else (
             f'<p><a href="{html.escape(base_url)}?lang={code}">{html.escape(M("back", code))}</a></p>')
         sections.append(
             f'<section lang="{code}"><h1>{html.escape(M(f"{kind}_title", code))}</h1>'
@@ -264,6 +272,23 @@ LANDING = """<!DOCTYPE html>
 <main>
 {sections}
 </main>
+<script>
+/* The participant's random identifier (no name), kept by this browser so that a reloaded exercise finds
+   its answers again in the room's store; added to each exercise's link. */
+(function () {{
+  var key = "reintegra-participant", pid = null;
+  try {{ pid = localStorage.getItem(key); }} catch (e) {{}}
+  if (!pid || !/^[A-Za-z0-9_-]{{16,64}}$/.test(pid)) {{
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    pid = Array.prototype.map.call(bytes, function (b) {{ return ("0" + b.toString(16)).slice(-2); }}).join("");
+    try {{ localStorage.setItem(key, pid); }} catch (e) {{}}
+  }}
+  document.querySelectorAll('a[href*="voila/render/"]').forEach(function (a) {{
+    a.href += (a.href.indexOf("?") < 0 ? "?" : "&") + "pid=" + pid;
+  }});
+}})();
+</script>
 </body>
 </html>
 """
@@ -304,6 +329,7 @@ class Settings:
     max_kernels: int = 60  # participants' exercise pages open at once, in the whole room
     per_device: int = 4  # ... and on one device (one network address)
     release_s: float = 300.0  # a page disconnected this long has gone: its kernel is freed
+    trainer_token: str | None = None  # the trainer's view's token (default: random, different from the room's)
 
     def kernels_to_preheat(self) -> int:
         """How many kernels the pool holds: ``pool`` for the session's exercise, or for each exercise."""
@@ -449,6 +475,12 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     env[LOG_ENV] = str(out_dir / "server.log")
     env["REINTEGRA_DEFAULT_LANG"] = settings.lang
     env["REINTEGRA_LANDING"] = str(out_dir / "landing.html")
+    # The room's store (answers as codes, pseudonyms) in the workshop's folder, on this laptop only.
+    env["REINTEGRA_ROOM_DIR"] = str(out_dir)
+    trainer = settings.trainer_token or secrets.token_urlsafe(12)
+    while token and trainer == token:
+        trainer = secrets.token_urlsafe(12)
+    env[TRAINER_ENV] = trainer
     env.pop("REINTEGRA_LANG", None)  # each page's ?lang= decides
     env["MPLBACKEND"] = "Agg"
     # Preheated kernels fetch their participant's request from the server's own address.
@@ -463,6 +495,25 @@ def voila_command(settings: Settings, root: Path, out_dir: Path) -> tuple[list[s
     if token:
         url += f"?token={token}"
     return args, env, url, token
+
+
+def trainer_url(url: str, trainer_token: str, lang: str = "en") -> str:
+    """The trainer's view of the room, from the workshop's address (never in the participants' link)."""
+    root = url.split("?", 1)[0]
+    return f"{root}room?trainer={trainer_token}&lang={lang}"
+
+
+def wipe_room(out_dir: Path, lang: str) -> int:
+    """``--wipe``: erase the room's store and say what was done, in both languages."""
+    from .store import wipe
+
+    removed = wipe(out_dir)
+    for code in dict.fromkeys([lang, "fr" if lang == "en" else "en"]):
+        if removed:
+            print(M("wiped", code, count=M.n("files", len(removed), code)))
+        else:
+            print(M("nothing_to_wipe", code, path=out_dir))
+    return 0
 
 
 def qr_code(url: str, path: Path) -> str:
@@ -522,7 +573,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-kernels", type=int, default=60, help=M("help_max_kernels", lang))
     parser.add_argument("--kernels-per-device", type=int, default=4, help=M("help_per_device", lang))
     parser.add_argument("--lite", action="store_true", help=M("help_lite", lang))
+    parser.add_argument("--wipe", action="store_true", help=M("help_wipe", lang))
     args = parser.parse_args(argv)
+    if args.wipe:
+        return wipe_room(repo_root() / "_build" / "workshop", args.lang)
     settings = Settings(lang=args.lang, lan=args.lan, ip=args.ip, token=args.token, port=args.port,
                         pool=args.pool, cull_minutes=args.cull_minutes, preheat=args.preheat,
                         max_kernels=max(1, args.max_kernels), per_device=max(1, args.kernels_per_device))
@@ -556,6 +610,7 @@ def main(argv: list[str] | None = None) -> int:
         print(M("qr_saved", lang, path=path))
     else:
         print(M("local_only", lang, url=url))
+    print(M("trainer_view", lang, url=trainer_url(url, env[TRAINER_ENV], lang)))
     print(M("stop", lang), flush=True)
 
     stopping = threading.Event()

@@ -45,7 +45,8 @@ from voila.voila_identity_provider import VoilaLoginHandler
 
 from ..i18n import current_lang, messages, normalise_lang
 from ..preheat import QUERY_SECRET_ENV  # known to the server and its kernels only
-from . import HOSTS_ENV, LIMITS_ENV, LOG_ENV, ROLE_ENV, frames, notice_page
+from . import HOSTS_ENV, LIMITS_ENV, LOG_ENV, ROLE_ENV, TRAINER_ENV, frames, notice_page
+from .recorder import ROOM_DIR_ENV
 
 LANDING_ENV = "REINTEGRA_LANDING"
 CONFIG_ENV = "REINTEGRA_VOILA_CONFIG"
@@ -63,6 +64,7 @@ M = messages(
 )
 
 log = logging.getLogger("reintegra.workshop")
+TRAINER_TOKEN = ""
 _KERNEL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
@@ -346,6 +348,11 @@ class WorkshopVoila(Voila):
             if len(handler) >= 2 and handler[1] in REPLACED:
                 handler = (handler[0], REPLACED[handler[1]], *handler[2:])
             replaced.append(handler)
+        room_dir = os.environ.get(ROOM_DIR_ENV)
+        if room_dir:
+            from .roomview import handlers
+
+            replaced = handlers(self.base_url, TRAINER_TOKEN, room_dir) + replaced
         return replaced
 
     def start(self):
@@ -427,6 +434,9 @@ def main(argv=None):
     # The preheated kernels inherit this environment: they alone can reach /voila/query/.
     os.environ.setdefault(QUERY_SECRET_ENV, os.urandom(24).hex())
     os.environ[ROLE_ENV] = "participant"
+    # The trainer's view's token stays in the server: the participants' kernels never see it.
+    global TRAINER_TOKEN
+    TRAINER_TOKEN = os.environ.pop(TRAINER_ENV, "")
     quiet_logs()
     log_file = os.environ.get(LOG_ENV)
     if log_file:

@@ -36,6 +36,8 @@ from ..i18n import messages
 
 STORE_FILE = "room.sqlite"
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}$")
+# A participant's identifier: random, made by their page (or by the store), never a name.
+PID = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
 
 M = messages(
     "room_store",
@@ -191,16 +193,20 @@ class RoomStore:
 
     # ------------------------------------------------------------ participants
     def join(self, pid: str | None = None) -> tuple[str, str]:
-        """A participant's identifier and pseudonym: the same ones again for a known ``pid`` (a reload)."""
-        if pid:
+        """A participant's identifier and pseudonym: the same ones again for a known ``pid`` (a reload).
+
+        A ``pid`` made by the participant's page (random, kept in the browser) is taken as it is when it is
+        new; anything that does not look like one gets a fresh identifier from the store."""
+        if pid and PID.match(pid):
             row = self.connection.execute("SELECT pseudonym FROM participants WHERE pid = ?", (pid,)).fetchone()
             if row:
                 return pid, row[0]
-        pid = secrets.token_urlsafe(16)
+        else:
+            pid = secrets.token_urlsafe(16)
         pseudonym = new_pseudonym()
-        self._write([("INSERT INTO participants (pid, pseudonym, created) VALUES (?, ?, ?)",
-                      (pid, pseudonym, time.time()))])
-        return pid, pseudonym
+        self._write([("INSERT INTO participants (pid, pseudonym, created) VALUES (?, ?, ?) "
+                      "ON CONFLICT (pid) DO NOTHING", (pid, pseudonym, time.time()))])
+        return pid, self.pseudonym(pid)
 
     def draw_again(self, pid: str) -> str:
         """Give the participant another random pseudonym."""
