@@ -12,11 +12,15 @@ from reintegra.ui.prepost import PrePostTest
 
 
 def normalise(text: str) -> str:
+    """Spaces collapsed; quotes and apostrophes alike, straight or as the book's typography prints them."""
+    for curly, straight in (("\u2019", "'"), ("\u201c", '"'), ("\u201d", '"')):
+        text = text.replace(curly, straight)
     return re.sub(r"\s+", " ", text).strip()
 
 
 def text_of(page_html: str) -> str:
     body = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", page_html)
+    body = re.sub(r"</?(em|strong|span|a|code)\b[^>]*>", "", body)  # inline: no space added
     return normalise(html.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
@@ -170,3 +174,20 @@ def test_the_widget_keeps_each_tests_answers_when_switching():
     assert exercise.radios[4].value == "B"
     # the question's book title keeps its emphasis, as on the printed page
     assert "<i>Manuel sur la réintégration</i>" in exercise.questions_box.children[0].value
+
+
+# ------------------------------------------------------------------ where the exercise is listed
+
+def test_the_exercise_is_on_the_landing_page_in_the_book_and_in_the_browser_site(repo):
+    from reintegra.lite.site import _exercise_notebooks, lite_notebook
+    from reintegra.workshop import landing_entries
+
+    for lang, title in (("en", "Pre-test and post-test"), ("fr", "Test de départ et test final")):
+        entry = next(e for e in landing_entries(lang, repo) if e["name"] == "pre-post-test")
+        assert entry["title"] == title and entry["minutes"] > 0
+        nb = lite_notebook(repo / "exercises" / "pre-post-test.ipynb", lang)
+        sources = ["".join(c["source"]) for c in nb["cells"]]
+        assert sources[0].startswith(f"# {title}")
+        assert any("PrePostTest(session_lang())" in s for s in sources)
+    assert repo / "exercises" / "pre-post-test.ipynb" in _exercise_notebooks(repo)
+    assert "exercises/pre-post-test" in (repo / "_toc.yml").read_text(encoding="utf-8")
