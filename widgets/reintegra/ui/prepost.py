@@ -32,7 +32,7 @@ M = messages(
         "pre": "Pre-test",
         "post": "Post-test",
         "choose": "Choose the pre-test or the post-test above.",
-        "one_day": "One-day workshop: only questions {numbers}",
+        "one_day": "One-day workshop: only questions {numbers} and {last}",
         "question": "Question {n}",
         "submit": "Submit",
         "nothing": "Answer at least one question before you submit.",
@@ -61,11 +61,6 @@ def _inline(text: str) -> str:
     return EMPHASIS.sub(r"<i>\1</i>", esc(text))
 
 
-def _join(numbers: list[int], lang: str) -> str:
-    head, last = numbers[:-1], numbers[-1]
-    return f"{', '.join(str(n) for n in head)} {'et' if lang == 'fr' else 'and'} {last}"
-
-
 class PrePostTest:
     """One participant's pre-test or post-test: radio buttons, *Submit*, a score, and feedback after the post-test."""
 
@@ -80,7 +75,8 @@ class PrePostTest:
                                            style={"button_width": "auto", "description_width": "initial"},
                                            layout=w.Layout(width="auto", max_width="100%"))
         self.one_day = w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
-                                  description=M("one_day", lang, numbers=_join(E.numbers("one-day"), lang)))
+                                  description=M("one_day", lang, numbers=", ".join(str(n) for n in E.numbers("one-day")[:-1]),
+                                              last=E.numbers("one-day")[-1]))
         self.radios: dict[int, w.RadioButtons] = {}
         self.feedback: dict[int, w.HTML] = {}
         self.questions_box = w.VBox([], layout=w.Layout(width="100%"))
