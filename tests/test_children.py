@@ -248,8 +248,7 @@ def test_the_plan_check_refuses_another_service_first_for_a_child(directory):
     assert not result.ready
     # child protection first, alone: ready, with the consent and assent note
     good = Plan(case, ["social_protection"], {"social_protection": centre}, consent=True,
-                consent_date=date(2026, 6, 1), shared=frozenset({"name", "contact", "age", "languages", "household",
-                                                                 "migration"}))
+                consent_date=date(2026, 6, 1), shared=frozenset({"name", "contact", "age", "languages", "household"}))
     checked = check_plan(good, directory)
     assert checked.ready, checked.report("en")
     assert any("assent" in f.text("en") for f in checked.by_point("consent"))
@@ -276,3 +275,49 @@ def test_the_exercise_offers_a_child_among_its_cases():
     child = ages[ages < 18].index[0]
     first = priority_needs(cases.set_index("case_id").loc[child].to_dict() | {"case_id": child}, answers.get(child))[0]
     assert first.category == C.CHILD_PROTECTION_CATEGORY
+
+
+# ---------------------------------------------------------------------------
+# The widgets, driven through their controls
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_referral_exercise_puts_child_protection_first_for_the_child(lang):
+    from reintegra.ui.referral import ReferralExercise
+
+    words = {"en": ("no child-protection referral", "a child's first referral goes to child protection", "assent"),
+             "fr": ("aucune orientation vers la protection de l’enfance",
+                    "la première orientation d’un enfant va à la protection de l’enfance", "assentiment")}[lang]
+    ex = ReferralExercise(lang, show_map=False)
+    child_id = next(cid for _label, cid in ex.case_picker.options if ex.by_id.loc[cid, "age"] < 18)
+    ex.case_picker.value = child_id
+    assert "referral-child" in ex.case_card.value  # the card says this is a child, and what that changes
+    assert ex.plan.needs[0] == C.CHILD_PROTECTION_CATEGORY
+    ex.need_picker.value = C.CHILD_PROTECTION_CATEGORY
+    kinds = {sid: ex.directory.service_type[ex.directory.position[sid]] for _label, sid in ex.results.options}
+    other = next(sid for sid, kind in kinds.items() if kind != C.CHILD_PROTECTION_KIND)
+    centre = next(sid for sid, kind in kinds.items() if kind == C.CHILD_PROTECTION_KIND)
+    ex.results.value = other
+    ex.choose_button.click()
+    ex.consent.value = True
+    ex.check_button.click()
+    assert words[0] in ex.feedback.value.replace("&#x27;", "'")
+    ex.need_picker.value = C.CHILD_PROTECTION_CATEGORY
+    ex.results.value = centre
+    ex.choose_button.click()
+    ex.check_button.click()
+    shown = ex.feedback.value.replace("&#x27;", "'")
+    assert words[0] not in shown and words[1] in shown and words[2] in shown
+
+
+def test_the_caseload_view_shows_children_apart():
+    from reintegra.ui.assessment import CaseloadView
+
+    view = CaseloadView("fr")
+    everyone = view.selection()
+    view.age_picker.value = "children"
+    children = view.selection()
+    assert 0 < len(children) < len(everyone) and (children["age"] < 18).all()
+    assert "point focal protection de l’enfance" in view.count.value.replace("&#x27;", "’")
+    view.age_picker.value = "adults"
+    assert len(view.selection()) == len(everyone) - len(children)
+    assert "point focal" not in view.count.value

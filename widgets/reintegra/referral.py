@@ -1035,7 +1035,7 @@ REFERRAL_PURPOSES: dict[str, tuple[str, ...]] = {
     "health_coverage_enrolment": ("age", "household", "marital"),
     "social_assistance": _HOME,
     "family_support": ("age", "languages", "household", "marital", "family"),
-    "child_protection_centre": ("age", "languages", "household", "migration"),
+    "child_protection_centre": ("age", "languages", "household"),
 }
 
 # The purpose of a referral to a service whose file does not say its type: by
@@ -1589,6 +1589,6 @@ SERVICE_TYPE_CATEGORY: dict[str, str] = {
     **{public: c for c, (public, _o) in DEFAULT_SERVICE_TYPE.items()},
     **{other: c for c, (_p, other) in DEFAULT_SERVICE_TYPE.items()},
     "identity_card_office": "documentation_legal", "violence_support_unit": "documentation_legal",
-    "health_coverage_enrolment": "social_protection",
+    "health_coverage_enrolment": "social_protection", "child_protection_centre": "social_protection",
 }
 
