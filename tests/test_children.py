@@ -253,6 +253,11 @@ def test_the_plan_check_refuses_another_service_first_for_a_child(directory):
     assert checked.ready, checked.report("en")
     assert any("assent" in f.text("en") for f in checked.by_point("consent"))
     assert any("assentiment" in f.text("fr") for f in checked.by_point("consent"))
+    # without consent: ask the parent or guardian, and the child for their assent
+    asked = check_plan(Plan(case, ["social_protection"], {"social_protection": centre}), directory)
+    missing = [f for f in asked.by_point("consent") if f.status == "missing"]
+    assert len(missing) == 1 and "parent or legal guardian" in missing[0].text("en")
+    assert "tuteur légal" in missing[0].text("fr") and "assentiment" in missing[0].text("fr")
 
 
 def test_the_plan_check_refuses_a_plan_without_child_protection(directory):

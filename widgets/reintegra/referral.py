@@ -181,6 +181,9 @@ M = messages(
         "better_option": "{need}: {better} is eligible, has places and ranks higher ({why}). Is there a reason to prefer {service}?",
         "consent_yes": "Consent recorded on {date}.",
         "child_consent": "{name} is a child: the consent is the parent's or legal guardian's, and {name} gives their own assent after an explanation suited to their age.",
+        "child_consent_missing": ("Consent not recorded: ask {name}'s parent or legal guardian for their consent and {name} "
+                                  "for their own assent, explain which data go to which service and why, and record the "
+                                  "answers and the date."),
         "child_first_right": "{service}: a child's first referral goes to child protection, before any other.",
         "child_protection_first": "{name} is a child ({age}): the first referral goes to child protection (the child-protection support centre of the province), not to {service}. Put child protection first.",
         "child_no_protection": "{name} is a child ({age}): the plan has no child-protection referral. Refer to child protection first.",
@@ -1326,9 +1329,8 @@ def check_plan(plan: Plan, directory: Directory, ranking: Ranking = DEFAULT_RANK
                 findings.append(Finding("eligibility", "right", _both("child_first_right", service=directory.name(sid))))
 
     # 4. consent
-    if is_child(person.age) and plan.consent is not False:
-        findings.append(Finding("consent", "warning" if plan.consent is None else "right",
-                                _both("child_consent", name=name)))
+    if is_child(person.age) and plan.consent is True:
+        findings.append(Finding("consent", "right", _both("child_consent", name=name)))
     if plan.consent is True and plan.consent_date:
         findings.append(Finding("consent", "right", _both("consent_yes", date=plan.consent_date.isoformat())))
     elif plan.consent is True:
@@ -1336,7 +1338,8 @@ def check_plan(plan: Plan, directory: Directory, ranking: Ranking = DEFAULT_RANK
     elif plan.consent is False:
         findings.append(Finding("consent", "wrong", _both("consent_no", name=name)))
     else:
-        findings.append(Finding("consent", "missing", _both("consent_missing", name=name)))
+        findings.append(Finding("consent", "missing", _both(
+            "child_consent_missing" if is_child(person.age) else "consent_missing", name=name)))
 
     # 5. data minimisation
     needed_by: dict[str, tuple[str, ...]] = {
