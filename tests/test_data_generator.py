@@ -299,7 +299,13 @@ def test_missing_answers_are_realistic(scored, tables):
 def test_distributions_match_the_data_card(tables):
     cases = tables["cases"]
     assert 0.12 < (cases["sex"] == "female").mean() < 0.25
-    assert 27 < cases["age"].mean() < 35 and cases["age"].min() >= 18
+    adults = cases[cases["age"] >= 18]
+    assert 27 < adults["age"].mean() < 35
+    # about one case in twenty is a child: alone (14 to 17) or with a parent (4 to 17)
+    children = cases[cases["age"] < 18]
+    assert 0.03 < len(children) / len(cases) < 0.08 and children["age"].min() >= 4
+    alone = children[children["child_return"] == "unaccompanied"]
+    assert len(alone) and alone["age"].min() >= 14 and set(alone["country_returned_from"]) <= {"ES", "FR", "IT", "BE", "NL"}
     assert 0.2 < (cases["country_returned_from"] == "LY").mean() < 0.32
     libya = cases["country_returned_from"] == "LY"
     assert (cases.loc[libya, "return_programme"] == "vhr").mean() > 0.85

@@ -229,3 +229,69 @@ def test_referral_mapping_in_the_browser_gives_the_server_side_feedback(offline,
     assert page.get_by_text("Traceback").count() == 0
     offline.assert_clean()
     page.close()
+
+
+# ------------------------------------------------------------ business plan
+
+BUSINESS = {  # the same plan and words as tests/test_browser_business.py
+    "en": {"plan": "Imane Chraibi: Pastry made at home (Fès)", "eligible": "Eligible", "price": "In the market range",
+           "decision": "Approve with changes", "check": "Check my review"},
+    "fr": {"plan": f"Imane Chraibi{NBSP}: Une pâtisserie à domicile (Fès)", "eligible": "Éligible",
+           "price": "Dans la fourchette du marché", "decision": "Approuver avec des modifications",
+           "check": "Vérifier mon examen"},
+}
+
+
+def expected_business(lang):
+    """The server-side widget's feedback for the same review: every line eligible and in the market
+    range, the first risk ticked, approve with changes."""
+    from reintegra.business import review as R
+    from reintegra.ui.business_plan import BusinessPlanReview
+
+    words = BUSINESS[lang]
+    ex = BusinessPlanReview(lang)
+    ex.plan_picker.value = dict(ex.plan_picker.options)[words["plan"]]
+    for eligible, price, _feedback in ex.line_controls.values():
+        eligible.value = dict(eligible.options)[words["eligible"]]
+        price.value = dict(price.options)[words["price"]]
+    ex.risk_boxes[R.RISKS[0]].value = True
+    ex.decision.value = dict(ex.decision.options)[words["decision"]]
+    result = ex.check_button.click() or ex.check()
+    assert result is not None
+    feedback = [ex.summary.value, ex.decision_feedback.value]
+    feedback += [f.value for _e, _p, f in ex.line_controls.values()]
+    feedback += [ex.risk_feedback[r].value for r in R.RISKS]
+    # inline tags (a bold label before its colon) take no space on the page
+    lines = [line for html in feedback for line in sentences(re.sub(r"</?(?:b|i|span)(?:\s[^>]*)?>", "", html))]
+    return {"lines": lines, "summary": text_of(ex.summary.value), "risk": R.risk_label(R.RISKS[0], lang),
+            "n_lines": len(ex.line_controls)}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_business_plan_in_the_browser_gives_the_server_side_feedback(offline, lite_server, lang):
+    expected = expected_business(lang)
+    words = BUSINESS[lang]
+    page = open_from_the_book(offline, lite_server, lang, "business-plan")
+    picker = page.locator("select").first
+    picker.wait_for(state="visible", timeout=KERNEL_TIMEOUT)
+    picker.select_option(label=words["plan"])
+    check = page.get_by_role("button", name=words["check"])
+    check.wait_for(timeout=STEP_TIMEOUT)
+    eligible = page.locator(".widget-toggle-button", has_text=re.compile(f"^{words['eligible']}$"))
+    price = page.locator(".widget-toggle-button", has_text=words["price"])
+    assert eligible.count() == price.count() == expected["n_lines"]
+    for i in range(expected["n_lines"]):
+        eligible.nth(i).click()
+        price.nth(i).click()
+    page.get_by_label(expected["risk"], exact=True).check()
+    page.get_by_label(words["decision"], exact=True).check()
+    check.click()
+    page.wait_for_function("t => document.body.innerText.replace(/[\\u00a0\\u202f]/g, ' ').includes(t)",
+                           arg=expected["summary"], timeout=STEP_TIMEOUT)
+    shown = norm(page.inner_text("body"))
+    for line in expected["lines"]:
+        assert line in shown, line
+    assert page.get_by_text("Traceback").count() == 0
+    assert page.get_by_text("BusinessPlanReview").count() == 0  # no code on the page
+    offline.assert_clean()
+    page.close()

@@ -68,6 +68,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .children import (CHILD_PROTECTION_CATEGORY, CHILD_PROTECTION_KIND, MIN_WORKING_AGE, is_child,
+                       referral_refusal)
 from .i18n import current_lang, fmt_number, messages, plural
 from .schema import VOCABULARIES, label, split_codes
 from .synth.geo import haversine_km
@@ -131,6 +133,7 @@ M = messages(
         "need_reason_skills_business": "No regular income or work; skills or trade experience to start an activity.",
         "need_reason_debt": "High non-productive debt ({debt} MAD, {reason}).",
         "need_reason_distress": "Psychological distress or a history of trafficking or violence.",
+        "need_reason_child": "{name} is a child ({age}): child protection first, with the child-protection focal point; a family assessment comes before any plan.",
         "need_reason_health": "A serious health condition or a disability, or no access to health care.",
         "need_reason_documents": "Identity documents missing (no national ID card).",
         "need_reason_housing": "No housing or only temporary housing.",
@@ -177,6 +180,15 @@ M = messages(
         "long_wait": "{service}: {days} of waiting. Tell {name}, and look for a quicker option if the need is urgent.",
         "better_option": "{need}: {better} is eligible, has places and ranks higher ({why}). Is there a reason to prefer {service}?",
         "consent_yes": "Consent recorded on {date}.",
+        "child_consent": "{name} is a child: the consent is the parent's or legal guardian's, and {name} gives their own assent after an explanation suited to their age.",
+        "child_consent_missing": ("Consent not recorded: ask {name}'s parent or legal guardian for their consent and {name} "
+                                  "for their own assent, explain which data go to which service and why, and record the "
+                                  "answers and the date."),
+        "child_first_right": "{service}: a child's first referral goes to child protection, before any other.",
+        "child_protection_first": "{name} is a child ({age}): the first referral goes to child protection (the child-protection support centre of the province), not to {service}. Put child protection first.",
+        "child_no_protection": "{name} is a child ({age}): the plan has no child-protection referral. Refer to child protection first.",
+        "child_under_working_age": "{service}: {name} is {age}. Morocco's Labour Code (article 143) forbids employing a child under 15: no job placement.",
+        "child_no_business": "{service}: {name} is a child ({age}). No business grant or loan for a child (the course's illustrative rule): schooling or training is decided with child protection.",
         "consent_no_date": "Consent is marked yes but has no date: record when {name} agreed.",
         "consent_no": ("{name} did not consent: no data may be sent to any service. Talk again about the referrals and their purpose; "
                        "{name} may still contact a service directly."),
@@ -957,7 +969,7 @@ def priority_needs(case, answers: Mapping | None = None, max_needs: int = MAX_NE
     if source in ("auto", "grid") and answers:
         from_grid = _needs_from_grid(person, row, answers)
         if from_grid is not None:
-            return from_grid[:max_needs]
+            return _child_needs(person, from_grid)[:max_needs]
         if source == "grid":
             return []
     needs = []
@@ -969,7 +981,19 @@ def priority_needs(case, answers: Mapping | None = None, max_needs: int = MAX_NE
                 fields = {"debt": lambda lg: fmt_number(float(row.get("debt_mad", 0) or 0), lg),
                           "reason": lambda lg: _lower_first(label("debt_reason", row.get("debt_reason", ""), lg))}
             needs.append(PriorityNeed(category, _both(key, **fields)))
-    return needs[:max_needs]
+    return _child_needs(person, needs)[:max_needs]
+
+
+def _child_needs(person: Person, needs: list[PriorityNeed]) -> list[PriorityNeed]:
+    """For a child: child protection first, and no need a child may not be referred for."""
+    if not is_child(person.age):
+        return needs
+    work = ("job_placement", "vocational_training", "business_development", "financial_services")
+    kept = [n for n in needs if n.category != CHILD_PROTECTION_CATEGORY
+            and referral_refusal(person.age, n.category) is None
+            and not (n.category in work and person.age < MIN_WORKING_AGE)]
+    first = PriorityNeed(CHILD_PROTECTION_CATEGORY, _both("need_reason_child", name=person.name, age=int(person.age)))
+    return [first, *kept]
 
 
 # ---------------------------------------------------------------------------
@@ -1014,6 +1038,7 @@ REFERRAL_PURPOSES: dict[str, tuple[str, ...]] = {
     "health_coverage_enrolment": ("age", "household", "marital"),
     "social_assistance": _HOME,
     "family_support": ("age", "languages", "household", "marital", "family"),
+    "child_protection_centre": ("age", "languages", "household"),
 }
 
 # The purpose of a referral to a service whose file does not say its type: by
@@ -1286,7 +1311,26 @@ def check_plan(plan: Plan, directory: Directory, ranking: Ranking = DEFAULT_RANK
                     "better_option", need=lambda lg, n=need: category_label(n, lg), better=best.provider_name,
                     service=service, why=lambda lg, b=best: f"{b.km_text(lg)}, {b.wait_text(lg)}, {b.cost_text(lg)}")))
 
+    # a child: child protection first, no work under 15, no grant or loan (reintegra.children)
+    if is_child(person.age):
+        age = int(person.age)
+        chosen = [(need, sid) for need, sid in plan.chosen() if sid in directory.position]
+        kinds = [directory.service_type[directory.position[sid]] for _need, sid in chosen]
+        if CHILD_PROTECTION_KIND not in kinds:
+            findings.append(Finding("eligibility", "wrong", _both("child_no_protection", name=name, age=age)))
+        for i, ((need, sid), kind) in enumerate(zip(chosen, kinds)):
+            code = referral_refusal(age, need, kind, first=i == 0)
+            if code == "child_protection_first" and CHILD_PROTECTION_KIND not in kinds:
+                continue
+            if code is not None:
+                findings.append(Finding("eligibility", "wrong", _both(
+                    code, name=name, age=age, service=directory.name(sid))))
+            elif i == 0:
+                findings.append(Finding("eligibility", "right", _both("child_first_right", service=directory.name(sid))))
+
     # 4. consent
+    if is_child(person.age) and plan.consent is True:
+        findings.append(Finding("consent", "right", _both("child_consent", name=name)))
     if plan.consent is True and plan.consent_date:
         findings.append(Finding("consent", "right", _both("consent_yes", date=plan.consent_date.isoformat())))
     elif plan.consent is True:
@@ -1294,7 +1338,8 @@ def check_plan(plan: Plan, directory: Directory, ranking: Ranking = DEFAULT_RANK
     elif plan.consent is False:
         findings.append(Finding("consent", "wrong", _both("consent_no", name=name)))
     else:
-        findings.append(Finding("consent", "missing", _both("consent_missing", name=name)))
+        findings.append(Finding("consent", "missing", _both(
+            "child_consent_missing" if is_child(person.age) else "consent_missing", name=name)))
 
     # 5. data minimisation
     needed_by: dict[str, tuple[str, ...]] = {
@@ -1473,7 +1518,8 @@ def baseline_answers(assessments: pd.DataFrame | None) -> dict[str, dict]:
 def exercise_cases(cases: pd.DataFrame, assessments: pd.DataFrame | None = None, n: int = 8,
                    min_needs: int = 2, max_needs: int = 4) -> list[str]:
     """A varied handful of open cases for the exercise: 2 to 4 priority needs, one per region
-    as far as possible, women and men alternating, in a reproducible order."""
+    as far as possible, women and men alternating, in a reproducible order; the last one a child
+    when the caseload has children (reintegra.children)."""
     answers = baseline_answers(assessments)
     pool = cases[cases["case_status"].fillna("open") == "open"] if "case_status" in cases else cases
     picked: list[str] = []
@@ -1495,6 +1541,10 @@ def exercise_cases(cases: pd.DataFrame, assessments: pd.DataFrame | None = None,
                 continue
             picked.append(case["case_id"])
             regions_seen.add(case.get("region_id"))
+    # one child among them, last, when the caseload has one: child protection comes first
+    child = next((c["case_id"] for c in candidates if is_child(c.get("age"))), None)
+    if child is not None and picked and not any(is_child(c.get("age")) for c in candidates if c["case_id"] in picked):
+        picked[-1] = child
     return picked
 
 
@@ -1542,6 +1592,6 @@ SERVICE_TYPE_CATEGORY: dict[str, str] = {
     **{public: c for c, (public, _o) in DEFAULT_SERVICE_TYPE.items()},
     **{other: c for c, (_p, other) in DEFAULT_SERVICE_TYPE.items()},
     "identity_card_office": "documentation_legal", "violence_support_unit": "documentation_legal",
-    "health_coverage_enrolment": "social_protection",
+    "health_coverage_enrolment": "social_protection", "child_protection_centre": "social_protection",
 }
 

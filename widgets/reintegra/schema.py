@@ -176,6 +176,16 @@ _VOCABULARIES: dict[str, list[tuple]] = {
         ("health", "Health costs"),
         ("business", "Investment in an activity (productive)"),
     ],
+    # a child's return, and the best interests procedure (reintegra.children)
+    "child_return": [
+        ("unaccompanied", "Child who returned alone (unaccompanied or separated)"),
+        ("with_parent", "Child who returned with a parent or legal guardian"),
+    ],
+    "best_interests": [
+        ("referred", "Referred to child protection; best interests assessment to come"),
+        ("assessed", "Best interests assessment done"),
+        ("determined", "Best interests determination made"),
+    ],
     "case_status": [
         ("open", "Open"),
         ("closed", "Closed"),
@@ -234,6 +244,7 @@ _VOCABULARIES: dict[str, list[tuple]] = {
         ("mental_health_service", "Mental-health service of a public hospital"),
         ("psychosocial_support", "Psychosocial support and counselling"),
         ("social_protection_establishment", "Social protection establishment (Entraide Nationale type)"),
+        ("child_protection_centre", "Child-protection support centre of the province (CAPE, DTIPE)"),
         ("shelter", "Accommodation and shelter"),
         ("civil_registry", "Civil registry office (commune)"),
         ("identity_card_office", "Identity card (CNIE) service of the national police (DGSN)"),
@@ -489,6 +500,14 @@ M_PROBLEM = messages("data.problem", {
     "age_range": "the minimum age ({minimum}) is above the maximum age ({maximum}).",
     "fee_inconsistent": "the cost is “{cost}” but the fee is {fee} MAD. A free service has a fee of 0; a paying service has a fee above 0.",
     "closure_inconsistent": "a closed case needs a closure date and a reason; an open case has neither.",
+    "child_field_missing": "this returnee is a child (age {age}): say whether the child returned alone or with a parent, and where the best interests procedure stands. The cell is empty.",
+    "adult_child_field": "“{value}” applies to a child only, and this returnee is {age}. Leave the cell empty for an adult, or correct the age.",
+    "child_contact": "this returnee is a child (age {age}): the course keeps no phone number or e-mail of a child. The case manager reaches the child through the parent or guardian or the child-protection focal point. Empty this cell.",
+    "child_assessment_mode": "case {case} is a child's: a child is assessed in person, with the child-protection focal point, not by phone (the course's illustrative rule).",
+    "child_protection_first": "case {case} is a child's (age {age}): the first referral of a child goes to child protection (the child-protection support centre of the province), before any other.",
+    "child_under_working_age": "case {case} is a child of {age}: Morocco's Labour Code (article 143) forbids employing a child under 15, so there is no job-placement referral.",
+    "child_no_business": "case {case} is a child's (age {age}): no business grant or loan for a child (the course's illustrative rule); schooling or vocational training is decided with child protection.",
+    "child_consent": "case {case} is a child's: every referral of a child records the consent of the parent or guardian and the child's assent.",
     "foreign_key": "“{value}” matches no {target} in the table “{table}”.",
     "coords_column_from_town": "No latitude and longitude columns: each row was placed at the centre of its town.",
     "region_column_inferred": "No region column: each row's region was deduced from its town or its coordinates.",
@@ -681,6 +700,8 @@ M_TITLE = messages("data.title", {
     "last_name": "Last name",
     "sex": "Sex",
     "age": "Age",
+    "child_return": "Child's return",
+    "best_interests": "Best interests procedure",
     "marital_status": "Marital status",
     "household_size": "Household size",
     "town": "Town",
@@ -751,7 +772,9 @@ M_DESC = messages("data.description", {
     "cases.first_name": "fictional first name",
     "cases.last_name": "fictional last name",
     "cases.sex": "sex of the returnee",
-    "cases.age": "age in completed years on the reference date",
+    "cases.age": "age in completed years on the reference date (no date of birth is kept)",
+    "cases.child_return": "for a child (under 18) only: returned alone or with a parent or guardian; empty for an adult",
+    "cases.best_interests": "for a child (under 18) only: where the best interests procedure stands; empty for an adult",
     "cases.marital_status": "marital status",
     "cases.household_size": "number of people in the household, the returnee included",
     "cases.region_id": "region of return (code of the regions table)",
@@ -847,8 +870,12 @@ TABLES: dict[str, list[FieldSpec]] = {
         FieldSpec("last_name", "string", required=True, aliases=("nom", "surname", "family name")),
         FieldSpec("sex", "string", required=True, vocab="sex", upload="required",
                   aliases=("gender", "genre", "sexe")),
-        FieldSpec("age", "integer", required=True, minimum=18, maximum=100, upload="required",
+        FieldSpec("age", "integer", required=True, minimum=0, maximum=100, upload="required",
                   aliases=("age ans", "age years")),
+        FieldSpec("child_return", "string", vocab="child_return",
+                  aliases=("retour de l enfant", "enfant non accompagne", "mineur", "unaccompanied")),
+        FieldSpec("best_interests", "string", vocab="best_interests",
+                  aliases=("interet superieur", "interet superieur de l enfant", "best interests procedure")),
         FieldSpec("marital_status", "string", required=True, vocab="marital_status",
                   aliases=("etat civil", "situation familiale", "marital")),
         FieldSpec("household_size", "integer", required=True, minimum=1, maximum=30,
@@ -1609,6 +1636,9 @@ def check_rules(canonical: pd.DataFrame, table: str, collector: _Collector,
                 "fee_inconsistent", row_numbers[i], column, None,
                 details={"cost": Localised(lambda lang, c=cost[i]: label("cost", c, lang)),
                          "fee": canonical["fee_mad"].iat[i]}))
+    if table == "cases":
+        from .children import check_cases
+        check_cases(canonical, row_numbers, headers, collector)
     if table == "cases" and {"case_status", "closure_date", "closure_reason"} <= set(canonical.columns):
         for i, (status, when, why) in enumerate(zip(canonical["case_status"], canonical["closure_date"],
                                                     canonical["closure_reason"])):
@@ -1715,6 +1745,9 @@ def validate_package(folder: str | Path | None = None, *, check_coordinates: boo
                     collector.add(Problem("foreign_key", i + 2, local, value,
                                           details={"target": remote, "table": target}))
             report[name].extend(collector.finish())
+    from .children import check_package
+    for name, problems in check_package(frames).items():
+        report[name].extend(problems)
     return report
 
 

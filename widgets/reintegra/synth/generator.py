@@ -20,7 +20,13 @@ card, ``datasets/README.md``):
 * services are spread over the regions in proportion to the caseload, with fewer
   and smaller services in remote regions;
 * referrals go from assisted cases' needs to the nearest eligible service, with a
-  few mistakes; their outcome depends on eligibility, load, distance and delay.
+  few mistakes; their outcome depends on eligibility, load, distance and delay;
+* about one case in twenty is a child (under 18): children who returned alone
+  from Europe (14 to 17) and children who returned with a parent (4 to 17), drawn
+  from their own stream so that the adults' draws do not move. Their files follow
+  the rules of :mod:`reintegra.children` (no contact details, the best interests
+  procedure, child protection first, no work under 15, no grant or loan, no
+  assessment by phone), and each region has a child-protection support centre.
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .. import children as child_rules
 from ..schema import VOCABULARIES, normalise_text
 from . import reference as ref
 from .geo import in_morocco
@@ -43,6 +50,12 @@ WAVES = (0, 3, 6, 12)
 DAYS_PER_MONTH = 30.44
 
 STREAM_CASES, STREAM_ASSESS, STREAM_SERVICES, STREAM_REFERRALS = 1, 2, 3, 4
+STREAM_CHILDREN, STREAM_CHILD_SERVICES, STREAM_CHILD_REFERRALS = 5, 6, 7
+# ASSUMPTION (illustrative): the share of children in the caseload, alone and with a parent,
+# and the countries children who returned alone come back from (most Moroccan unaccompanied
+# minors in Europe were in Spain: press2018minors).
+CHILD_ALONE_SHARE, CHILD_WITH_PARENT_SHARE = 0.025, 0.03
+CHILD_ALONE_COUNTRIES = {"ES": 0.7, "FR": 0.1, "IT": 0.1, "BE": 0.05, "NL": 0.05}
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -200,6 +213,22 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
     age = np.where(older, rng.uniform(50, 73, size=n), age)
     age = np.clip(np.floor(age), 18, 80).astype(int)
 
+    # children: their own stream (the adults' draws below keep their sizes, so adults do not move)
+    crng = _rng(seed, STREAM_CHILDREN)
+    cu = crng.random(n)
+    alone = cu < CHILD_ALONE_SHARE
+    with_parent = (cu >= CHILD_ALONE_SHARE) & (cu < CHILD_ALONE_SHARE + CHILD_WITH_PARENT_SHARE)
+    child = alone | with_parent
+    age = np.where(alone, crng.integers(14, 18, n), np.where(with_parent, crng.integers(4, 18, n), age))
+    female = np.where(alone, crng.random(n) < 0.08, np.where(with_parent, crng.random(n) < 0.5, female))
+    codes = list(CHILD_ALONE_COUNTRIES)
+    pick = crng.choice(len(codes), size=n, p=np.array(list(CHILD_ALONE_COUNTRIES.values())))
+    index_of = {c.code: i for i, c in enumerate(countries)}
+    c_idx = np.where(alone, np.array([index_of[codes[k]] for k in pick]), c_idx)
+    country = np.array([countries[i].code for i in c_idx], dtype=object)
+    group = np.array([countries[i].group for i in c_idx], dtype=object)
+    programme = np.where(alone, "other", programme)
+
     regions = ref.REGIONS
     r_w = np.array([r.case_weight for r in regions])
     r_idx = rng.choice(len(regions), size=n, p=r_w / r_w.sum())
@@ -349,6 +378,33 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
     email = np.array([f"{_slug(f)}.{_slug(l)}{k}@{ref.EMAIL_DOMAIN}" if m else ""
                       for f, l, k, m in zip(first, last, mail_no, has_mail)], dtype=object)
 
+    # children's files (reintegra.children): single, at school or not working, no skills, no debt,
+    # no identity card or diploma, no contact details; the best interests procedure
+    since = REF_ORD - return_ord
+    marital = np.where(child, "single", marital)
+    hh = np.where(child, np.maximum(hh, 2), hh)
+    edu_idx = np.where(child, np.select([age < 12, age < 15], [1, np.where(crng.random(n) < 0.7, 2, 1)],
+                                        np.where(crng.random(n) < 0.6, 2, 1)), edu_idx)
+    education = np.array(EDUCATION, dtype=object)[edu_idx]
+    occupation = np.where(with_parent | (alone & (crng.random(n) < 0.4)), "student",
+                          np.where(alone, "unemployed", occupation))
+    months = np.where(alone, np.minimum(np.maximum(months, 6 + crng.integers(0, 30, n)), (age - 12) * 12),
+                      np.where(with_parent, np.minimum(months, age * 12), months))
+    skills[child] = False
+    for code in ("cnie", "diploma", "vocational_certificate"):
+        docs[child, D(code)] = False
+    docs[child, D("birth_certificate")] |= crng.random(n)[child] < 0.5
+    vul[child, V("single_parent")] = False
+    vul[child, V("older_person")] = False
+    debt_mad = np.where(child, 0, debt_mad)
+    debt_reason = np.where(child, "none", debt_reason)
+    phone = np.where(child, "", phone)
+    email = np.where(child, "", email)
+    child_return = np.select([alone, with_parent], ["unaccompanied", "with_parent"], "")
+    bu = crng.random(n)
+    best_interests = np.where(child, np.select(
+        [since < 30, alone & (bu < 0.5)], ["referred", "determined"], "assessed"), "")
+
     # hidden baseline levels on each dimension (0–1); ASSUMPTION: coefficients chosen for plausibility
     nonprod = np.where(np.isin(debt_reason, ["migration", "consumption", "health"]), debt_mad, 0)
     debt_load = np.minimum(nonprod / 30_000.0, 2.5)
@@ -373,6 +429,7 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
     # school-age children in the household (decides 'not applicable' on schooling)
     kids = (hh >= 3) & (age >= 24) & (age <= 58) & (rng.random(n) < np.where(marital == "married", 0.8, 0.35))
     kids |= vul[:, V("single_parent")]
+    kids |= child
 
     hidden = pd.DataFrame({
         "country": country, "group": group, "programme": programme, "female": female, "age": age,
@@ -381,7 +438,7 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
         "debt_mad": debt_mad, "debt_reason": debt_reason, "debt_load": debt_load,
         "return_ord": return_ord, "assisted": assisted,
         "eco0": eco0, "soc0": soc0, "psy0": psy0, "g_eco": g_eco, "g_soc": g_soc, "g_psy": g_psy,
-        "kids": kids,
+        "kids": kids, "child": child,
     })
     for k, code in enumerate(DOCUMENTS):
         hidden[f"doc_{code}"] = docs[:, k]
@@ -393,7 +450,7 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
 
     public = {
         "first_name": first, "last_name": last, "sex": np.where(female, "female", "male"),
-        "age": age, "marital_status": marital, "household_size": hh, "region_id": region_id,
+        "age": age, "child_return": child_return, "best_interests": best_interests, "marital_status": marital, "household_size": hh, "region_id": region_id,
         "town": town, "lat": _coords_text(lat), "lon": _coords_text(lon),
         "country_returned_from": country, "return_programme": programme,
         "return_date": _iso(return_ord), "months_abroad": months, "education": education,
@@ -481,6 +538,8 @@ def make_assessments(seed: int, hidden: pd.DataFrame, instrument: Mapping) -> tu
     mode_p = np.where(follow[:, None], np.array([0.32, 0.55, 0.13]) + np.where(vulnerable[:, None], [0, -0.1, 0.1], 0),
                       np.array([0.88, 0.0, 0.12]))
     mode = np.array(["in_person", "phone", "home_visit"], dtype=object)[_choice_rows(rng, mode_p)]
+    # a child is assessed in person, with the child-protection focal point (reintegra.children)
+    mode = np.where(hidden["child"].to_numpy()[case_rows] & (mode == "phone"), "home_visit", mode)
     phone_mode = mode == "phone"
 
     levels = {dim: _level(hidden, dim, wave.astype(float), case_rows) for dim in ("economic", "social", "psychosocial")}
@@ -787,6 +846,63 @@ def make_services(seed: int, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return table, typed
 
 
+def make_child_protection_services(seed: int, first_number: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One child-protection support centre per region, in its seat (the provincial
+    child-protection mechanism, DTIPE: dtipe), numbered after the other services;
+    from their own stream, so that the other services do not move."""
+    rng = _rng(seed, STREAM_CHILD_SERVICES)
+    regions = ref.REGIONS
+    n = len(regions)
+    region_id = np.array([r.region_id for r in regions], dtype=object)
+    town = np.array([r.seat_fr for r in regions], dtype=object)
+    lat, lon = _jitter_points(rng, np.array([r.seat_lat for r in regions]),
+                              np.array([r.seat_lon for r in regions]), np.full(n, 2.0))
+    L = LANGUAGES.index
+    languages = np.zeros((n, len(LANGUAGES)), dtype=bool)
+    languages[:, [L("darija"), L("arabic"), L("french")]] = True
+    languages[:, L("tamazight")] = np.array([r.tamazight for r in regions]) > 0.3
+    languages[:, L("hassaniya")] = np.array([r.hassaniya for r in regions]) > 0.3
+    languages[:, L("spanish")] = region_id == "MA-01"
+    docs = np.zeros((n, len(DOCUMENTS)), dtype=bool)
+    focus = np.zeros((n, len(VULNERABILITIES)), dtype=bool)
+    capacity = np.maximum(2, np.round(8 * np.exp(rng.normal(0, 0.3, n)))).astype(int)
+    load = np.round(capacity * rng.beta(5, 3, n)).astype(int)
+    waiting = np.clip(np.round(rng.gamma(2.0, 2.0, n)), 0, 14).astype(int)
+    A = list(VOCABULARIES["accessibility"])
+    access = np.zeros((n, len(A)), dtype=bool)
+    access[:, A.index("female_staff")] = True
+    access[:, A.index("wheelchair_access")] = rng.random(n) < 0.5
+    female = rng.random(n) < 0.6
+    contact = np.where(
+        female, np.array(ref.FEMALE_FIRST_NAMES, dtype=object)[rng.integers(0, len(ref.FEMALE_FIRST_NAMES), n)],
+        np.array(ref.MALE_FIRST_NAMES, dtype=object)[rng.integers(0, len(ref.MALE_FIRST_NAMES), n)])
+    contact = contact + " " + np.array(ref.LAST_NAMES, dtype=object)[rng.integers(0, len(ref.LAST_NAMES), n)]
+    verified = REF_ORD - np.round(rng.uniform(0, 1, n) * 365).astype(int)
+    zeros = np.zeros(n, dtype=int)
+    table = pd.DataFrame({
+        "service_id": [f"S{i:05d}" for i in range(first_number, first_number + n)],
+        "provider_name": [f"Centre d’accompagnement de la protection de l’enfance (type CAPE) – {t}" for t in town],
+        "category": child_rules.CHILD_PROTECTION_CATEGORY, "provider_type": "public",
+        "service_kind": child_rules.CHILD_PROTECTION_KIND, "region_id": region_id, "town": town,
+        "lat": _coords_text(lat), "lon": _coords_text(lon), "min_age": zeros, "max_age": child_rules.ADULT_AGE - 1,
+        "sex": "any", "languages": _join_flags(languages, LANGUAGES), "documents_required": "",
+        "vulnerability_focus": "", "capacity_per_month": capacity, "current_load": load, "cost": "free",
+        "fee_mad": zeros, "waiting_days": waiting, "accessibility": _join_flags(access, A),
+        "contact_name": contact, "phone": _phones(rng, n),
+        "email": [f"protection-enfance.{_slug(t)}@{ref.EMAIL_DOMAIN}" for t in town],
+        "last_verified": _iso(verified),
+    })
+    typed = pd.DataFrame({
+        "category": child_rules.CHILD_PROTECTION_CATEGORY, "region_id": region_id, "lat": lat, "lon": lon,
+        "min_age": zeros, "max_age": child_rules.ADULT_AGE - 1, "sex": "any", "capacity": capacity,
+        "load": load, "fee": zeros, "waiting": waiting,
+    })
+    typed["languages"] = list(languages)
+    typed["docs"] = list(docs)
+    typed["focus"] = list(focus)
+    return table, typed
+
+
 # ---------------------------------------------------------------------------
 # Referrals
 
@@ -850,6 +966,11 @@ def make_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
     rows, need = _baseline_needs(rng, base, g)
     n_ref = len(rows)
     case_row = base["case_row"].to_numpy()[rows]
+    # a child's economic need is schooling or training, never a job under 15, a grant or a loan
+    r_age = hidden["age"].to_numpy()[case_row]
+    r_child = hidden["child"].to_numpy()[case_row]
+    work = np.isin(need, list(child_rules.NO_REFERRAL_UNDER_WORKING_AGE + ("business_development",)))
+    need = np.where(r_child & work, np.where(r_age < 16, "education", "vocational_training"), need)
     start = np.array([date.fromisoformat(d).toordinal() for d in base["assessment_date"].to_numpy()])[rows]
     rdate = start + rng.integers(3, 60, n_ref)
     mistake = rng.random(n_ref) < 0.12  # a case manager's mistake: eligibility not checked
@@ -946,9 +1067,42 @@ def make_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
         [2 + delays % 18, np.full(n_ref, -1), wait + 1 + delays % 9, wait + 30 + delays % 90],
         2 + delays % 13)
     sdate = np.where(delay < 0, -1, np.minimum(rdate + delay, REF_ORD))
-    return pd.DataFrame({
+    # children: only referrals their age allows (no loan), with consent and assent recorded
+    age_ok = (s_min[s] <= c_age) & (s_max[s] >= c_age)
+    keep &= ~r_child | (age_ok & ~np.isin(need, list(child_rules.NO_REFERRAL_FOR_CHILD)))
+    consent = consent | r_child
+    out = pd.DataFrame({
         "case_row": case_row[keep], "service_id": service_ids[s[keep]], "need": need[keep],
         "rdate": rdate[keep], "status": status[keep], "sdate": sdate[keep], "consent": consent[keep],
+    })
+    return pd.concat([out, _child_protection_referrals(seed, hidden, assessments, services, service_ids)],
+                     ignore_index=True)
+
+
+def _child_protection_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
+                                services: pd.DataFrame, service_ids: np.ndarray) -> pd.DataFrame:
+    """Every child with a baseline assessment is referred to the child-protection centre of
+    their region the day after it, before any other referral (those come 3 days or more after)."""
+    rng = _rng(seed, STREAM_CHILD_REFERRALS)
+    base = assessments[assessments["wave"] == 0]
+    base = base[hidden["child"].to_numpy()[base["case_row"].to_numpy()]]
+    case_row = base["case_row"].to_numpy()
+    rdate = np.array([date.fromisoformat(d).toordinal() + 1 for d in base["assessment_date"]], dtype=int)
+    centre = {r: k for k, r in enumerate(services["region_id"]) if services["category"].iat[k]
+              == child_rules.CHILD_PROTECTION_CATEGORY and services["max_age"].iat[k] < child_rules.ADULT_AGE}
+    s = np.array([centre[r] for r in hidden["region_id"].to_numpy()[case_row]], dtype=int)
+    wait = services["waiting"].to_numpy()[s]
+    age_days = REF_ORD - rdate
+    u = rng.random(len(s))
+    status = np.select([age_days < 7, age_days < wait + 30, u < 0.1], ["sent", "accepted", "refused"], "completed")
+    delay = np.select([status == "sent", status == "accepted", status == "refused"],
+                      [-1, 1 + (u * 5).astype(int), 2 + (u * 10).astype(int)], wait + 20 + (u * 60).astype(int))
+    sdate = np.where(delay < 0, -1, np.minimum(rdate + delay, REF_ORD))
+    valid = rdate < REF_ORD
+    return pd.DataFrame({
+        "case_row": case_row[valid], "service_id": service_ids[s[valid]],
+        "need": child_rules.CHILD_PROTECTION_CATEGORY, "rdate": rdate[valid], "status": status[valid],
+        "sdate": sdate[valid], "consent": True,
     })
 
 
@@ -964,6 +1118,9 @@ def generate(seed: int = 41, n_cases: int = 600, n_services: int = 400,
     hidden, public = make_cases(seed, n_cases)
     assess, closure = make_assessments(seed, hidden, instrument)
     services_text, services_typed = make_services(seed, n_services)
+    cp_text, cp_typed = make_child_protection_services(seed, n_services + 1)
+    services_text = pd.concat([services_text, cp_text], ignore_index=True)
+    services_typed = pd.concat([services_typed, cp_typed], ignore_index=True)
 
     # order cases by return date (as a register would be), then number them
     order = np.lexsort((np.arange(n_cases), hidden["return_ord"].to_numpy()))

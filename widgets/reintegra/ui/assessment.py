@@ -34,6 +34,7 @@ from matplotlib.patches import Patch
 
 from .. import plan as P
 from ..case_studies import CaseStudy, load_case_studies, reference_result
+from ..children import ADULT_AGE
 from ..i18n import current_lang, fmt_number, fmt_percent, messages, plural, pick
 from ..instrument import Instrument, load_instrument
 from ..scoring import CaseScore, band_shares, dimension_label, format_score, score_answers, score_frame, score_lines
@@ -144,6 +145,13 @@ M = messages(
         "sex_all": "All",
         "sex_female": "Women",
         "sex_male": "Men",
+        "age_group": "Age",
+        "age_all": "All",
+        "age_adults": "Adults",
+        "age_children": "Children",
+        "children_note": ("Children (under 18) are assessed in person or at home, with the child-protection focal point, "
+                          "never by phone. The instrument is illustrative and was written for adults: read a child's "
+                          "economic answers with care."),
         "bands_title": "Share of assessments in each band",
         "regions_title": "Median score by region",
         "share_axis": "Share of assessments",
@@ -867,7 +875,7 @@ def caseload_scores(instrument: Instrument, cases, assessments):
     scored = score_frame(instrument, assessments.reindex(columns=item_ids))
     scored["wave"] = assessments["wave"].astype(int).to_numpy()
     scored["case_id"] = assessments["case_id"].to_numpy()
-    info = cases.set_index("case_id")[["region_id", "sex"]]
+    info = cases.set_index("case_id")[["region_id", "sex", "age"]]
     scored = scored.join(info, on="case_id")
     return scored
 
@@ -976,14 +984,17 @@ class CaseloadView:
         self.sex_picker = w.ToggleButtons(options=[(M("sex_all", lang), "all"), (M("sex_female", lang), "female"),
                                                    (M("sex_male", lang), "male")], value="all",
                                           description=M("sex", lang), style={"button_width": "7em"})
+        self.age_picker = w.ToggleButtons(options=[(M("age_all", lang), "all"), (M("age_adults", lang), "adults"),
+                                                   (M("age_children", lang), "children")], value="all",
+                                          description=M("age_group", lang), style={"button_width": "7em"})
         self.count = w.HTML("")
         self.bands = w.HTML("")
         self.by_region = w.HTML("")
-        for control in (self.wave_picker, self.sex_picker):
+        for control in (self.wave_picker, self.sex_picker, self.age_picker):
             control.observe(lambda _change: self.refresh(), names="value")
         self.widget = w.VBox([
             w.HTML(CSS + f'<p>{esc(M("caseload_intro", lang))}</p><div class="ra-notice">{esc(M("illustrative", lang))}</div>'),
-            self.wave_picker, self.sex_picker, self.count, self.bands, self.by_region,
+            self.wave_picker, self.sex_picker, self.age_picker, self.count, self.bands, self.by_region,
         ], layout=w.Layout(width="100%"))
         self.refresh()
 
@@ -991,6 +1002,9 @@ class CaseloadView:
         scored = self.all_scores[self.all_scores["wave"] == self.wave_picker.value]
         if self.sex_picker.value != "all":
             scored = scored[scored["sex"] == self.sex_picker.value]
+        if self.age_picker.value != "all":
+            child = scored["age"].to_numpy() < ADULT_AGE
+            scored = scored[child if self.age_picker.value == "children" else ~child]
         return scored
 
     def band_table(self, scored) -> list[list[str]]:
@@ -1013,6 +1027,8 @@ class CaseloadView:
             self.bands.value = self.by_region.value = ""
             return
         self.count.value = f'<p>{esc(M.n("n_assessments", len(scored), lang, cases=M.n("n_returnees", scored["case_id"].nunique(), lang)))}</p>'
+        if self.age_picker.value == "children":
+            self.count.value += f'<p class="ra-notice" role="note">{esc(M("children_note", lang))}</p>'
         png = base64.b64encode(figure_png(bands_figure(self.instrument, scored, lang))).decode("ascii")
         rows = self.band_table(scored)
         self.bands.value = (f'<div class="ra-scores"><img src="data:image/png;base64,{png}" alt="{esc(M("bands_alt", lang))}" width="720">'

@@ -22,6 +22,7 @@ import pandas as pd
 
 from .. import maps
 from .. import referral as logic
+from ..children import is_child
 from ..i18n import current_lang, fmt_date, fmt_number, messages, plural
 from ..schema import country_from, label, labels, looks_real_email, looks_real_phone, plural_key
 from .common import download_link, esc, progress_bar, show_progress, trainer_tools_shown
@@ -46,6 +47,9 @@ M = messages(
         "card_documents": "Documents",
         "card_vulnerabilities": "Vulnerabilities",
         "card_debt": "Debt",
+        "card_child": "Child",
+        "card_child_notice": ("{name} is a child. Child protection comes first, with the child-protection focal point; "
+                              "the parent or legal guardian consents and {name} assents; no contact details of the child are kept."),
         "card_needs": "Priority needs",
         "card_none": "none",
         "card_none_f": "none",
@@ -491,6 +495,10 @@ class ReferralExercise:
             (M("card_vulnerabilities", lang), codes("vulnerability", "vulnerabilities", "card_none_f")),
             (M("card_debt", lang), debt_text),
         ]
+        child = is_child(case.get("age"))
+        if child:
+            rows.append((M("card_child", lang), "; ".join(
+                label(vocab, case.get(vocab), lang) for vocab in ("child_return", "best_interests") if case.get(vocab))))
         needs_html = []
         reasons = {n.category: n for n in logic.priority_needs(case, self.answers.get(case["case_id"]))}
         for need in plan.needs:
@@ -510,6 +518,8 @@ class ReferralExercise:
         self.case_card.value = (
             f"<div class='referral-case' style='border:1px solid #bbb;border-radius:6px;padding:.6em 1em;max-width:60em'>"
             f"<p>{esc(profile)}</p><table>{table}</table>"
+            + (f"<p class='referral-child' role='note'><b>⚠ {esc(M('card_child_notice', lang, name=case['first_name']))}</b></p>"
+               if child else "") +
             f"<p style='margin:.5em 0 0'><b>{esc(M('card_needs', lang))}</b></p><ul>{''.join(needs_html)}</ul></div>")
 
     def _region_name(self, region_id) -> str:
