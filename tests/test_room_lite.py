@@ -149,7 +149,7 @@ def test_the_trainers_view_in_lite_mode_opens_with_the_trainers_token_only(lite)
         RoomStore(folder).join(pid)
         RoomStore(folder).record(pid, "case-assessment", "karim", {"eco_income": value})
     for path in ("/room", f"/room?token={ROOM_TOKEN}", f"/room?trainer={ROOM_TOKEN}", "/room/data.json",
-                 f"/room/export.csv?trainer=wrong", "/room/report.html"):
+                 "/room/export.csv?trainer=wrong", "/room/report.html"):
         status, _, body = call(port, "GET", path)
         text = body.decode("utf-8")
         assert status == 403, path
@@ -257,11 +257,10 @@ def test_a_participant_answers_in_the_browser_sends_and_the_trainer_sees_it(lite
 
 def test_in_the_browser_without_a_room_nothing_is_shown_and_a_failed_send_says_so(lite, in_pyodide, tmp_path):
     from reintegra.ui.assessment import CaseAssessment
-    from reintegra.lite.serve import make_server as plain_server
 
     port, folder, site = lite
     # the book served by a static server (no room): lite/room.json says so, the page shows no button
-    static, _ = plain_server(site, "127.0.0.1", free_port(), None)
+    static, _ = make_server(site, "127.0.0.1", free_port(), None)
     threading.Thread(target=static.serve_forever, daemon=True).start()
     try:
         in_pyodide(FakeBrowser(static.server_address[1]))
