@@ -88,6 +88,13 @@ def test_valid_answers_are_stored_with_a_random_participant_kept_in_a_cookie(lit
     assert stored(folder) == {pid: {"eco_income": "occasional"}}
     status, _, body = call(port, "GET", "/lite/room.json", headers={"Cookie": f"{ROOM_COOKIE}; {cookie}"})
     assert json.loads(body)["pseudonym"] == answer["pseudonym"]
+    # a reloaded page asks for its own answers: only this participant's, with their cookie
+    mine = "/room/api/mine?exercise=case-assessment&subject=karim"
+    status, _, body = call(port, "GET", mine, headers={"Cookie": f"{ROOM_COOKIE}; {cookie}"})
+    assert (status, json.loads(body)) == (200, {"ok": True, "answers": {"eco_income": "occasional"}})
+    assert json.loads(call(port, "GET", mine)[2]) == {"ok": True, "answers": {}}  # another device: nothing
+    assert call(port, "GET", mine, headers={"Cookie": cookie})[0] == 403  # without the room's token
+    assert call(port, "GET", "/room/api/mine?exercise=diary&subject=karim")[0] == 400
     # the participant erases their own answers
     status, _, body = call(port, "POST", "/room/api/erase", "{}", {"Cookie": f"{ROOM_COOKIE}; {cookie}"})
     assert status == 200 and json.loads(body)["erased"] is True
@@ -196,7 +203,8 @@ class FakeBrowser:
                 parts = urllib.parse.urlsplit(self.url)
                 cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
                 try:
-                    status, headers, data = call(parts.port, self.method, parts.path, body,
+                    path = parts.path + (f"?{parts.query}" if parts.query else "")
+                    status, headers, data = call(parts.port, self.method, path, body,
                                                  {**self.headers, "Cookie": cookie or None})
                 except OSError as error:
                     raise RuntimeError("NetworkError") from error
@@ -251,6 +259,11 @@ def test_a_participant_answers_in_the_browser_sends_and_the_trainer_sees_it(lite
     exercise.choices["eco_income"].value = "occasional"  # changed, sent again: the last answer counts
     recorder.remote.send_button.click()
     assert stored(folder) == {pid: {"eco_income": "occasional", "eco_work": "none"}}
+
+    reloaded = CaseAssessment("fr")  # the participant reloads the page: what was sent comes back
+    reloaded.select_case("karim")
+    assert reloaded.answers()["eco_income"] == "occasional" and reloaded.answers()["eco_work"] == "none"
+    assert reloaded.notes_box.value == ""
     recorder.remote.erase_button.click()
     assert stored(folder) == {} and "effacées" in recorder.remote.note.value
 

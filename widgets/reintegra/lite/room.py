@@ -15,6 +15,8 @@ server hands such requests here:
   (the exercises run in a web worker, where the page's ``localStorage`` cannot
   be read); no name, ever.
 * ``POST /room/api/erase`` — the participant's own answers and pseudonym, gone.
+* ``GET /room/api/mine?exercise=…&subject=…`` — the participant's own answers
+  to one case (their cookie), so that a reloaded page finds them again.
 * ``GET /lite/room.json`` — whether this server keeps a room: the site has
   that file with ``{"room": false}``, which a plain static host serves as it
   is (the page then shows no button); this server answers ``true`` instead.
@@ -86,8 +88,12 @@ class Room:
         roomview._referral_course()
 
     # ------------------------------------------------------------------ participants' API
-    def api(self, method: str, path: str, headers, body: bytes | None, client: str) -> tuple[int, dict, list]:
+    def api(self, method: str, path: str, headers, body: bytes | None, client: str,
+            query: str = "") -> tuple[int, dict, list]:
         """Answer one API request: (status, JSON object, extra headers)."""
+        from ..workshop import known
+        from ..workshop.store import CODE
+
         if path == HELLO and method == "GET":
             pid = _cookie(headers, PID_COOKIE)
             pseudonym = None
@@ -97,6 +103,14 @@ class Room:
                 except KeyError:
                     pseudonym = None
             return 200, {"ok": True, "room": True, "pseudonym": pseudonym}, []
+        if path == API + "mine" and method == "GET":  # a reloaded page finds this participant's answers again
+            args = {k: v[0] for k, v in parse_qs(query).items()}
+            pid = _cookie(headers, PID_COOKIE)
+            exercise, subject = args.get("exercise", ""), args.get("subject", "")
+            if known.exercise(exercise) is None or not CODE.match(subject):
+                return 400, {"ok": False, "error": "unknown_code"}, []
+            mine = {a.item: a.value for a in self.store.answers(exercise, subject, pid)} if pid else {}
+            return 200, {"ok": True, "answers": mine}, []
         if path not in (API + "answers", API + "erase"):
             return 404, {"ok": False, "error": "not_found"}, []
         if method != "POST":

@@ -161,7 +161,8 @@ def make_handler(directory: Path, token: str | None, stats: Stats, compressed: _
             elif origin and origin not in (f"http://{host}", f"https://{host}"):
                 status, answer, extra = 403, {"ok": False, "error": "origin"}, []
             else:
-                status, answer, extra = room.api(method, parts.path, self.headers, data, self.client_address[0])
+                status, answer, extra = room.api(method, parts.path, self.headers, data, self.client_address[0],
+                                                 parts.query)
             self._send(status, "application/json", json.dumps(answer).encode("utf-8"), extra)
 
         def _send(self, status: int, kind: str, body: bytes, extra: list) -> None:

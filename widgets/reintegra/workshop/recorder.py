@@ -128,6 +128,8 @@ class Recorder:
 
     def recall(self, exercise: str, subject: str) -> dict[str, str]:
         """This participant's answers kept in the store (after a reload of their page)."""
+        if self.remote is not None and subject:
+            return self.remote.recall(exercise, subject)
         if self.store is None or not subject:
             return {}
         try:

@@ -11,8 +11,10 @@ with their pseudonym.
 
 The button appears only when the page's server keeps a room (its answer to
 ``lite/room.json``, a file of the site that says ``{"room": false}`` when a plain
-static host serves it): there the exercise shows nothing more than in the book. A send that fails says so in both languages: the answers
-stay on the page, and the participant can try again.
+static host serves it): there the exercise shows nothing more than in the
+book. A send that fails says so in both languages: the answers stay on the
+page, and the participant can try again. A reloaded page asks for the answers
+this participant sent (``/room/api/mine``) and shows them again.
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from typing import Callable, Mapping
 from ..i18n import messages
 
 # The site's own file (``{"room": false}`` on a static host; the workshop's server answers ``true``), then the API.
-HELLO, ANSWERS, ERASE = "/lite/room.json", "/room/api/answers", "/room/api/erase"
+HELLO, ANSWERS, ERASE, MINE = "/lite/room.json", "/room/api/answers", "/room/api/erase", "/room/api/mine"
 
 M = messages(
     "room_send",
@@ -134,6 +136,21 @@ class RemoteRoom:
         else:
             self._say("failed")
         return False
+
+    def recall(self, exercise: str, subject: str) -> dict[str, str]:
+        """The answers this participant sent for one case (a reloaded page); nothing when they cannot be read."""
+        from urllib.parse import urlencode
+
+        try:
+            status, answer = self.request("GET", f"{MINE}?{urlencode({'exercise': exercise, 'subject': subject})}", None)
+        except Exception:  # noqa: BLE001
+            return {}
+        given = (answer or {}).get("answers") if status == 200 else None
+        if not isinstance(given, dict):
+            return {}
+        given = {str(k): str(v) for k, v in given.items() if isinstance(v, str)}
+        self.keep(exercise, subject, given)  # sent again with the next click, with what changes
+        return given
 
     def erase(self) -> bool:
         try:
