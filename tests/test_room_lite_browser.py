@@ -67,6 +67,15 @@ def test_a_participant_sends_from_the_lite_dashboard_and_the_trainer_sees_it(bro
         pseudonym = RoomStore(folder).pseudonym(next(iter(stored)))
         assert pseudonym in page.inner_text("body")
 
+        page.reload()  # the participant reloads: what they sent comes back on the page
+        picker = page.locator("select").first
+        picker.wait_for(state="visible", timeout=KERNEL_TIMEOUT)
+        picker.select_option(label=words["case"])
+        page.get_by_label(words["eco_income"], exact=True).wait_for(timeout=60_000)
+        page.wait_for_function("label => [...document.querySelectorAll('label')].some("
+                               "l => l.textContent.trim() === label && l.querySelector('input:checked'))",
+                               arg=words["eco_income"], timeout=60_000)
+
         # the trainer's view, with the trainer's own token only
         assert get(f"{root}room?token={ROOM_TOKEN}")[0] == 403
         status, body = get(f"{root}room/data.json?trainer={TRAINER_TOKEN}&case=karim&lang=en")
