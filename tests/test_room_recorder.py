@@ -160,3 +160,33 @@ def test_the_business_plan_review_is_recorded_as_codes(room):
                       "decision": "approve_changes"}
     ex.reset_button.click()
     assert RoomStore(room).by_participant("business-plan", "taxi-tanger") == {}
+
+
+def test_the_tests_are_recorded_as_letters_and_a_reload_finds_them(room):
+    from reintegra.ui.prepost import PrePostTest
+
+    ex = PrePostTest("en")
+    assert ex.widget.children[0] is ex.recorder.bar
+    ex.form_picker.value = "pre"
+    ex.radios[1].value = "C"
+    ex.radios[2].value = "A"
+    ex.radios[2].value = "B"  # changed: the last answer counts
+    ex.submit_button.click()
+    stored = RoomStore(room).by_participant("pre-test", "pre")[PID]
+    assert stored == {"q1": "C", "q2": "B", "set": "full"}
+    assert RoomStore(room).by_participant("post-test") == {}
+
+    again = PrePostTest("fr")  # the participant reloads the page: the same pid, the answers come back
+    again.form_picker.value = "pre"
+    assert (again.radios[1].value, again.radios[2].value, again.radios[3].value) == ("C", "B", None)
+    again.form_picker.value = "post"
+    again.one_day.value = True
+    again.radios[10].value = "A"
+    assert RoomStore(room).by_participant("post-test", "post")[PID] == {"q10": "A", "set": "one-day"}
+    third = PrePostTest("en")
+    third.form_picker.value = "post"
+    assert third.one_day.value is True and sorted(third.radios) == [1, 2, 3, 4, 5, 10]
+    assert third.radios[10].value == "A"
+    # erased: gone from the store, still on the page
+    third.recorder.erase()
+    assert RoomStore(room).by_participant("pre-test") == {} and third.radios[10].value == "A"

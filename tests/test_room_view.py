@@ -130,3 +130,58 @@ def test_the_wipe_command_erases_the_store_and_says_so_in_both_languages(tmp_pat
     wipe_room(tmp_path, "fr")
     said = capsys.readouterr().out
     assert said.index("Aucune réponse") < said.index("There are no")
+
+
+def _take(store, form, answers, which="full"):
+    pid, _ = store.join()
+    store.record(pid, f"{form}-test", form, {**answers, "set": which})
+    return pid
+
+
+def test_the_trainers_view_shows_the_pre_and_post_table_in_both_languages(tmp_path):
+    from reintegra.workshop import room, roomview
+
+    store = RoomStore(tmp_path)
+    # Pre-test: three participants (one on the one-day set); post-test: two.
+    pids = [_take(store, "pre", {"q1": "C", "q2": "A"}),               # q1 right, q2 wrong: 1 of 12
+            _take(store, "pre", {"q1": "A", "q2": "B"}),               # q1 wrong, q2 right: 1 of 12
+            _take(store, "pre", {"q1": "C", "q10": "B"}, "one-day"),   # both right: 2 of 6
+            _take(store, "post", {"q1": "B", "q2": "C", "q10": "A"}),  # three right: 3 of 12
+            _take(store, "post", {"q1": "B", "q2": "A"})]              # one right: 1 of 12
+
+    results = roomview.tests_results(store, "en")
+    assert len(results.pre_scores) == 3 and len(results.post_scores) == 2
+    assert results.mean_pre == pytest.approx((1 / 12 + 1 / 12 + 2 / 6) / 3)
+    assert results.mean_post == pytest.approx((3 / 12 + 1 / 12) / 2)
+    q1, q2 = results.questions[0], results.questions[1]
+    assert (q1.pre_correct, q1.pre_answered, q1.post_correct, q1.post_answered) == (2, 3, 2, 2)
+    assert (q2.pre_correct, q2.pre_answered, q2.post_correct, q2.post_answered) == (1, 2, 1, 2)
+
+    html, _ = roomview.tests_section(store, "en")
+    assert "Pre-test and post-test" in html
+    assert '<tr data-test="pre"><th scope="row">Pre-test</th><td>3</td><td>17%</td></tr>' in html
+    assert '<tr data-test="post"><th scope="row">Post-test</th><td>2</td><td>17%</td></tr>' in html
+    row_1 = html.split('data-question="1"')[1].split("</tr>")[0]
+    assert "2 of 3 (67%)" in row_1 and "2 of 2 (100%)" in row_1 and "+33" in row_1
+    assert 'data-question="6"' not in html  # nobody answered it
+    fr, _ = roomview.tests_section(store, "fr")
+    assert "Test de départ et test final" in fr and "2 sur 3 (67\u202f%)" in fr and "Progression (points)" in fr
+    # the live part of the trainer's page carries the table
+    assert 'data-question="10"' in roomview.render_case(store, "karim", "en")
+
+    # the exports carry it, with no pseudonym and no identifier
+    rows = roomview.export(store, "fr")
+    tests_rows = [r for r in rows if r[0] == "Test de départ et test final"]
+    assert tests_rows[0][1:5] == ["Score moyen au test de départ", "", "3", "17\u202f%"]
+    assert any(r[1] == "Question 1 (Module 1)" and r[3] == "3/2" for r in tests_rows)
+    text = room.export_csv(rows, "fr") + room.export_html(rows, "fr")
+    for pid in pids:
+        assert pid not in text and store.pseudonym(pid) not in text
+
+
+def test_no_table_before_anyone_takes_a_test(tmp_path):
+    from reintegra.workshop import roomview
+
+    store = RoomStore(tmp_path)
+    assert roomview.tests_section(store, "en") == ("", None)
+    assert "Pre-test and post-test" not in roomview.render_case(store, "karim", "en")

@@ -297,6 +297,35 @@ class SafetyProtocolDirective(Directive):
         return [node]
 
 
+class PrePostTestDirective(Directive):
+    """```{prepost-test} pre``` (or ``post``, ``key``) prints the pre-test, the post-test or their answer key.
+
+    The questions live in ``reintegra/evaluation/prepost.json``, in both languages;
+    they are rendered in the edition's language and kept out of the gettext
+    catalogues, so that the printed tests and the workshop's exercise ask the same items."""
+
+    required_arguments = 1
+    has_content = False
+
+    def run(self):
+        from docutils.statemachine import StringList
+
+        from .. import evaluation
+
+        part = self.arguments[0]
+        if part not in ("pre", "post", "key"):
+            LOGGER.warning("prepost-test: no part %r (pre, post or key)", part,
+                           location=self.state.document.current_source, type="reintegra", subtype="prepost")
+            return []
+        lang = edition_lang(self.state.document.settings.env.app)
+        node = nodes.container("", classes=["prepost-test", f"prepost-{part}"])
+        self.state.nested_parse(StringList(evaluation.markdown(part, lang).splitlines(),
+                                           source="evaluation/prepost.json"), self.content_offset, node)
+        for element in node.findall(nodes.TextElement):
+            element["translatable"] = False
+        return [node]
+
+
 class QuizDirective(Directive):
     """A multiple-choice question with feedback on every option.
 
@@ -853,6 +882,7 @@ def setup(app: Sphinx) -> dict:
     app.add_directive("lesson-info", LessonInfoDirective)
     app.add_directive("quiz", QuizDirective)
     app.add_directive("safety-protocol", SafetyProtocolDirective)
+    app.add_directive("prepost-test", PrePostTestDirective)
     app.add_directive("assesses", AssessesDirective)
     app.add_directive("objectives-map", ObjectivesMapDirective)
     app.add_directive("workshop-agenda", AgendaDirective)

@@ -60,6 +60,8 @@ M = messages(
         "referral-gaps_line": "Module 4 · Where services are missing or too small for the needs of the cases, region by region.",
         "business-plan_title": "Review a microbusiness plan",
         "business-plan_line": "Module 8 · Check each budget line against the market sheet, spot the risks, and approve, change or refer.",
+        "pre-post-test_title": "Pre-test and post-test",
+        "pre-post-test_line": "Before the first module and at the end · Twelve questions, one answer each: your score, and after the post-test the right answers.",
         "other_exercise": "Exercise",
         "starting": "Starting the workshop server…",
         "local_only": "The workshop is open on this computer only: {url}",
@@ -159,8 +161,8 @@ NOTICE = """<!DOCTYPE html>
 
 # The exercises in the order of the course; their minutes come from each
 # notebook's metadata ("exercises"), the same figure the book shows.
-EXERCISES = ("three-dimensions", "case-assessment", "caseload-overview", "referral-mapping", "referral-gaps",
-             "business-plan")
+EXERCISES = ("pre-post-test", "three-dimensions", "case-assessment", "caseload-overview", "referral-mapping",
+             "referral-gaps", "business-plan")
 
 
 def exercise_minutes(path: Path) -> int:

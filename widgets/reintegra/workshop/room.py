@@ -193,19 +193,22 @@ class PrePostResults:
 
 
 def prepost_results(pre: Answers, post: Answers, pre_key: Mapping[str, str], post_key: Mapping[str, str],
-                 pairs: Sequence[tuple[str, str, str]]) -> PrePostResults:
+                    pairs: Sequence[tuple[str, str, str]],
+                    asked: Callable[[Mapping[str, str]], Sequence[str]] | None = None) -> PrePostResults:
     """Scores of the two tests and the gain per question.
 
     The post-test's items are different from the pre-test's (equivalent items,
     not the same ones), so gains are read per *pair*: ``(name, pre_item,
-    post_item)`` where both items assess the same objective.
+    post_item)`` where both items assess the same objective. ``asked(answers)``
+    names the items a participant was asked (a shorter workshop asks fewer): their
+    score is the share right of those; by default, of every item of the key.
     """
     def scores(answers: Answers, key: Mapping[str, str]) -> list[float]:
         out = []
         for given in answers.values():
-            answered = [i for i in key if i in given]
-            if answered:
-                out.append(sum(given[i] == key[i] for i in key) / len(key))
+            items = [i for i in (asked(given) if asked else key) if i in key]
+            if items and any(i in given for i in items):
+                out.append(sum(given.get(i) == key[i] for i in items) / len(items))
         return sorted(out)
 
     def tally(answers: Answers, key: Mapping[str, str], item: str) -> tuple[int, int]:
@@ -243,7 +246,13 @@ def export_rows(spreads: Mapping[str, list[ItemSpread]], referrals: list[NeedCho
         rows.append([section, M("col_broke_consent", lang), "", str(choice.chosen), str(choice.broke_consent), ""])
     if tests is not None:
         section = M("sec_tests", lang)
+        for key, values in (("mean_pre", tests.pre_scores), ("mean_post", tests.post_scores)):
+            mean = PrePostResults._mean(values)
+            rows.append([section, M(key, lang), "", str(len(values)),
+                         fmt_percent(mean, lang) if mean is not None else "", ""])
         for q in tests.questions:
+            if not (q.pre_answered or q.post_answered):
+                continue
             rows.append([section, label(q.question), "", f"{q.pre_answered}/{q.post_answered}",
                          f"{fmt_percent(q.pre_share, lang)} → {fmt_percent(q.post_share, lang)}",
                          f"{M('col_gain', lang)} {fmt_number(100 * q.gain, lang, 0)}"])

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from tornado import web
 
-from ..i18n import fmt_number, fmt_percent, messages, normalise_lang, plural
+from ..i18n import fmt_number, fmt_percent, messages, normalise_lang, pick, plural
 from . import room
 from .store import RoomStore
 
@@ -55,6 +55,20 @@ M = messages(
         "col_services": "Services chosen",
         "col_broke_eligibility": "Not eligible",
         "col_broke_consent": "Without consent",
+        "tests": "Pre-test and post-test",
+        "tests_help": ("The tests as the participants took them on their devices. Question n of both tests checks the same "
+            "key idea with a different item; the gain is the change in the share right, in percentage points."),
+        "col_test": "Test",
+        "col_taken": "Participants",
+        "col_mean": "Mean score",
+        "pre": "Pre-test",
+        "post": "Post-test",
+        "col_question": "Question",
+        "col_pre_right": "Right on the pre-test",
+        "col_post_right": "Right on the post-test",
+        "col_gain": "Gain (points)",
+        "right_cell": "{right} of {answered} ({share})",
+        "not_taken": "not taken yet",
         "exports": "For the training report",
         "export_csv": "The aggregates as a spreadsheet (CSV)",
         "export_html": "A printable page of the aggregates",
@@ -171,6 +185,7 @@ def render_case(store: RoomStore, case_id: str, lang: str) -> str:
     else:
         out.append(f'<p>{_esc(M("no_dots", lang))}</p>')
     out.append(referral_section(store, lang)[0])
+    out.append(tests_section(store, lang)[0])
     return "".join(out)
 
 
@@ -222,6 +237,66 @@ def referral_section(store: RoomStore, lang: str) -> tuple[str, list]:
     return "".join(out), choices_all
 
 
+def _merged(store: RoomStore, exercise: str) -> dict[str, dict[str, str]]:
+    """Each participant's answers to one exercise, all its subjects together."""
+    merged: dict[str, dict[str, str]] = {}
+    for subject in store.subjects(exercise):
+        for pid, answers in store.by_participant(exercise, subject).items():
+            merged.setdefault(pid, {}).update(answers)
+    return merged
+
+
+def tests_results(store: RoomStore, lang: str) -> room.PrePostResults | None:
+    """The room's pre-test and post-test: scores and the gain per question (None before any answer)."""
+    from .. import evaluation as E
+
+    pre, post = _merged(store, E.EXERCISES["pre"]), _merged(store, E.EXERCISES["post"])
+    if not pre and not post:
+        return None
+    return room.prepost_results(pre, post, E.answer_key("pre"), E.answer_key("post"), E.pairs(lang),
+                                asked=E.asked_items)
+
+
+def _gain(value: float, lang: str) -> str:
+    points = round(100 * value)
+    return ("+" if points > 0 else "") + fmt_number(points, lang, 0)
+
+
+def tests_section(store: RoomStore, lang: str) -> tuple[str, room.PrePostResults | None]:
+    """The pre/post table: participants and mean score of each test, then each question's share right and gain."""
+    from .. import evaluation as E
+
+    results = tests_results(store, lang)
+    if results is None:
+        return "", None
+    out = [f'<h2 id="tests">{_esc(M("tests", lang))}</h2><p>{_esc(M("tests_help", lang))}</p>',
+           '<table class="tests-summary"><thead><tr>'
+           + "".join(f'<th scope="col">{_esc(M(k, lang))}</th>' for k in ("col_test", "col_taken", "col_mean"))
+           + "</tr></thead><tbody>"]
+    for form, scores, mean in (("pre", results.pre_scores, results.mean_pre),
+                               ("post", results.post_scores, results.mean_post)):
+        out.append(f'<tr data-test="{form}"><th scope="row">{_esc(M(form, lang))}</th><td>{len(scores)}</td>'
+                   f'<td>{_esc(fmt_percent(mean, lang) if mean is not None else M("not_taken", lang))}</td></tr>')
+    out.append('</tbody></table><div class="scroll"><table class="tests-questions"><thead><tr>'
+               + "".join(f'<th scope="col">{_esc(M(k, lang))}</th>'
+                         for k in ("col_question", "col_pre_right", "col_post_right", "col_gain"))
+               + "</tr></thead><tbody>")
+    for n, q in zip(E.numbers("full"), results.questions):
+        if not (q.pre_answered or q.post_answered):
+            continue
+        cell = lambda right, answered, share: (  # noqa: E731
+            _esc(M("right_cell", lang, right=right, answered=answered, share=fmt_percent(share, lang)))
+            if answered else _esc(M("not_taken", lang)))
+        gain = _gain(q.gain, lang) if q.pre_answered and q.post_answered else "—"
+        idea = pick(E.question(n)["idea"], lang)
+        out.append(f'<tr data-question="{n}"><th scope="row">{_esc(q.question)}'
+                   f'<br><small>{_esc(idea)}</small></th>'
+                   f'<td>{cell(q.pre_correct, q.pre_answered, q.pre_share)}</td>'
+                   f'<td>{cell(q.post_correct, q.post_answered, q.post_share)}</td><td>{_esc(gain)}</td></tr>')
+    out.append("</tbody></table></div>")
+    return "".join(out), results
+
+
 def chosen_case(store: RoomStore, wanted: str | None) -> str:
     """The case asked for, or the one with the most participants' answers (the first case if none)."""
     _, cases = _course()
@@ -257,7 +332,7 @@ def export(store: RoomStore, lang: str) -> list[list[str]]:
             need = f"{name} · {logic.category_label(choice.need, lang)}"
             services = {directory.name(s) if s in directory.position else s: n for s, n in choice.services.items()}
             referrals.append(room.NeedChoices(need, services, choice.broke_eligibility, choice.broke_consent))
-    return room.export_rows(spreads, referrals, None, lang=lang)
+    return room.export_rows(spreads, referrals, tests_results(store, lang), lang=lang)
 
 
 def page(store: RoomStore, case_id: str, lang: str, token: str) -> str:
