@@ -126,6 +126,19 @@ def test_bad_requests_are_refused_and_store_nothing(lite, body, headers, code, e
     assert stored(folder) == {}
 
 
+def test_the_pre_test_and_post_test_answers_are_accepted_as_letters_only(lite):
+    port, folder, _ = lite
+    body = json.dumps({"answers": [{"exercise": "pre-test", "subject": "pre",
+                                    "items": {"q1": "B", "q2": None, "set": "one-day"}}]})
+    status, _, data = call(port, "POST", "/room/api/answers", body)
+    assert status == 200 and json.loads(data)["saved"] == 3
+    assert list(stored(folder, "pre-test", "pre").values()) == [{"q1": "B", "set": "one-day"}]
+    for items, subject in (({"q1": "E"}, "pre"), ({"q99": "A"}, "pre"), ({"q1": "A"}, "post"),
+                           ({"set": "half-day"}, "pre")):
+        body = json.dumps({"answers": [{"exercise": "pre-test", "subject": subject, "items": items}]})
+        assert call(port, "POST", "/room/api/answers", body)[0] == 400, items
+
+
 def test_one_unknown_code_refuses_the_whole_request(lite):
     port, folder, _ = lite
     body = json.dumps({"answers": [
@@ -298,3 +311,23 @@ def test_in_the_browser_without_a_room_nothing_is_shown_and_a_failed_send_says_s
     note = exercise.recorder.remote.note.value
     assert "could not reach the workshop" in note and "stay on this page" in note and 'lang="fr"' in note
     assert exercise.choices["eco_income"].value == "none" and stored(folder) == {}
+
+
+def test_the_pre_test_sent_from_the_browser_reaches_the_room_and_comes_back_after_a_reload(lite, in_pyodide):
+    from reintegra.ui.prepost import PrePostTest
+
+    port, folder, _ = lite
+    browser = FakeBrowser(port, {"reintegra_workshop": ROOM_TOKEN})
+    in_pyodide(browser)
+    ex = PrePostTest("en")
+    assert ex.widget.children[0] is ex.recorder.bar
+    ex.form_picker.value = "pre"
+    ex.radios[1].value = "C"
+    ex.radios[2].value = "B"
+    ex.recorder.remote.send_button.click()
+    assert "Sent:" in ex.recorder.remote.note.value
+    pid = browser.cookies["reintegra_participant"]
+    assert stored(folder, "pre-test", "pre") == {pid: {"q1": "C", "q2": "B", "set": "full"}}
+    again = PrePostTest("fr")  # reloaded: the answers sent come back
+    again.form_picker.value = "pre"
+    assert (again.radios[1].value, again.radios[2].value, again.radios[3].value) == ("C", "B", None)

@@ -70,10 +70,21 @@ def _business() -> Exercise:
                      "risk": _yes(frozenset(R.RISKS))})
 
 
+@lru_cache(maxsize=2)
+def _test(form: str) -> Exercise:
+    from .. import evaluation as E
+
+    items = {E.item_id(n): frozenset(E.LETTERS) for n in E.numbers("full")}
+    items[E.SET_ITEM] = frozenset(E.SETS)
+    return Exercise(frozenset({form}), items, {})
+
+
 CATALOGUE: dict[str, Callable[[], Exercise]] = {
     "case-assessment": _assessment,
     "referral-mapping": _referral,
     "business-plan": _business,
+    "pre-test": lambda: _test("pre"),
+    "post-test": lambda: _test("post"),
 }
 
 
