@@ -377,3 +377,4 @@ def bench_business(root: Path) -> dict:
 
 from .lite import bench as _lite_bench  # noqa: E402,F401  (registers the "lite" part)
 from . import bench_weight  # noqa: E402,F401  (registers the "weight" part)
+from . import bench_room  # noqa: E402,F401  (registers the "room" part)

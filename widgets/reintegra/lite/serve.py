@@ -75,7 +75,7 @@ class _Compressed:
             return data
 
 
-def make_handler(directory: Path, token: str | None, stats: Stats, compressed: _Compressed):
+def make_handler(directory: Path, token: str | None, stats: Stats, compressed: _Compressed, room=None):
     class Handler(http.server.SimpleHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -119,7 +119,63 @@ def make_handler(directory: Path, token: str | None, stats: Stats, compressed: _
             super().end_headers()
 
         def do_GET(self):
+            path = urlsplit(self.path).path
+            if room is not None and (path.startswith("/room") or path == "/lite/room.json"):
+                self._room("GET")
+                return
             self._serve(head=False)
+
+        def do_POST(self):
+            if room is not None and urlsplit(self.path).path.startswith("/room/api/"):
+                self._room("POST")
+                return
+            self.close_connection = True
+            self.send_error(405)
+
+        # -- the room (see reintegra.lite.room): the participants' API, and the trainer's view
+        def _room(self, method: str) -> None:
+            import json
+
+            from .room import API, HELLO, MAX_BYTES
+
+            self._set_cookie = False
+            parts = urlsplit(self.path)
+            if not parts.path.startswith(API) and parts.path != HELLO:
+                status, kind, body = room.trainer(parts.path, parts.query)
+                self._send(status, kind, body, [("X-Frame-Options", "DENY")])
+                return
+            data = None
+            if method == "POST":
+                try:
+                    length = int(self.headers.get("Content-Length", ""))
+                except ValueError:
+                    length = -1
+                if 0 <= length <= MAX_BYTES:
+                    data = self.rfile.read(length)
+                else:
+                    self.close_connection = True  # the body is not read: the connection cannot be reused
+            origin = self.headers.get("Origin")
+            host = self.headers.get("Host", "")
+            if not self._authorised():
+                status, answer, extra = 403, {"ok": False, "error": "token"}, []
+            elif origin and origin not in (f"http://{host}", f"https://{host}"):
+                status, answer, extra = 403, {"ok": False, "error": "origin"}, []
+            else:
+                status, answer, extra = room.api(method, parts.path, self.headers, data, self.client_address[0],
+                                                 parts.query)
+            self._send(status, "application/json", json.dumps(answer).encode("utf-8"), extra)
+
+        def _send(self, status: int, kind: str, body: bytes, extra: list) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Referrer-Policy", "no-referrer")
+            for name, value in extra:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+            stats.add(len(body))
 
         def do_HEAD(self):
             self._serve(head=True)
@@ -188,9 +244,10 @@ class Server(http.server.ThreadingHTTPServer):
 
 
 def make_server(directory: Path, host: str, port: int, token: str | None,
-                keep_paths: bool = False) -> tuple[Server, Stats]:
+                keep_paths: bool = False, room=None) -> tuple[Server, Stats]:
+    """``room``: a :class:`reintegra.lite.room.Room` to keep the participants' answers and serve the trainer's view."""
     stats = Stats(keep_paths)
-    handler = make_handler(Path(directory).resolve(), token, stats, _Compressed())
+    handler = make_handler(Path(directory).resolve(), token, stats, _Compressed(), room)
     server = Server((host, port), handler)
     return server, stats
 
@@ -233,7 +290,7 @@ def serve_workshop(settings, root: Path | None = None) -> int:
 
     from ..i18n import messages
     from ..paths import repo_root
-    from ..workshop import M as WM, lan_address, qr_code
+    from ..workshop import M as WM, lan_address, qr_code, trainer_url
 
     M = messages("lite_workshop", {
         "missing": (
@@ -245,6 +302,12 @@ def serve_workshop(settings, root: Path | None = None) -> int:
             "Lite mode: this computer only serves files; each participant's device runs the exercises.",
             "Mode léger\u00a0: cet ordinateur ne fait que servir des fichiers\u00a0; l’appareil de chaque participant "
             "exécute les exercices.",
+        ),
+        "room": (
+            "The participants' pages can send their answers (codes only) to this computer with one click: "
+            "the room's answers open with the trainer's link below.",
+            "Les pages des participants peuvent envoyer leurs réponses (des codes seulement) à cet ordinateur en un "
+            "clic\u00a0: les réponses de la salle s’ouvrent avec le lien du formateur ou de la formatrice ci-dessous.",
         ),
     })
     root = root or repo_root()
@@ -258,11 +321,20 @@ def serve_workshop(settings, root: Path | None = None) -> int:
         token = settings.token or secrets.token_urlsafe(6)
     else:
         host, token = settings.ip or "127.0.0.1", settings.token
-    server, _ = make_server(html_dir, host, settings.port, token)
+    # The room's store, the same as the Voila workshop's (``--wipe`` erases it): answers the pages send.
+    from .room import Room, new_trainer_token
+
+    room = Room(root / "_build" / "workshop", settings.trainer_token or new_trainer_token(token))
+    threading.Thread(target=room.warm, daemon=True).start()
+    server, _ = make_server(html_dir, host, settings.port, token, room=room)
     landing = "lite/index.html" if lang == "en" else f"lite/index-{lang}.html"
-    url = f"http://{host}:{server.server_address[1]}/{landing}" + (f"?token={token}" if token else "")
+    base = f"http://{host}:{server.server_address[1]}/"
+    url = base + landing + (f"?token={token}" if token else "")
     print(WM("starting", lang))
     print(M("mode", lang))
+    print(M("room", lang))
+    if room.store.recovered:
+        print(room.store.recovery_message(lang))
     if settings.lan:
         if not (settings.ip or lan_address()):
             print(WM("no_network", lang, ip="0.0.0.0"))
@@ -272,6 +344,7 @@ def serve_workshop(settings, root: Path | None = None) -> int:
         print(WM("qr_saved", lang, path=path))
     else:
         print(WM("local_only", lang, url=url))
+    print(WM("trainer_view", lang, url=trainer_url(base, room.trainer_token, lang)))
     print(WM("stop", lang), flush=True)
     try:
         server.serve_forever()

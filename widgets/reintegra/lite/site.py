@@ -313,6 +313,8 @@ def write_landing(site: Path, root: Path) -> list[Path]:
         page = site / ("index.html" if lang == "en" else f"index-{lang}.html")
         page.write_text(text, encoding="utf-8")
         pages.append(page)
+    # Served as it is by a static host: no room there. ``workshop --lite`` answers it with its room instead.
+    (site / "room.json").write_text('{"room": false}\n', encoding="utf-8")
     shutil.rmtree(site / "voici" / "tree", ignore_errors=True)
     (site / "voici" / "index.html").write_text(
         '<!DOCTYPE html><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=../index.html">'

@@ -1,10 +1,13 @@
 """A dashboard's link to the room store: each answer a participant gives, as a code, for the trainer's view.
 
-Active only in the Voila workshop (``reintegra workshop`` gives its kernels
-``REINTEGRA_ROOM_DIR``) and only when the page's address carries the
-participant's random identifier (``&pid=…``, kept in their browser by the
-landing page). Anywhere else (the book, JupyterLab, a link without ``pid``)
-nothing is recorded and nothing is shown.
+Active in the Voila workshop (``reintegra workshop`` gives its kernels
+``REINTEGRA_ROOM_DIR``) when the page's address carries the participant's
+random identifier (``&pid=…``, kept in their browser by the landing page);
+and in the browser-only workshop (``reintegra workshop --lite``), where the
+page keeps the answers and sends them to the laptop when the participant
+clicks *Send my answers to the trainer* (:mod:`reintegra.workshop.remote`).
+Anywhere else (the book, JupyterLab, a link without ``pid``) nothing is
+recorded and nothing is shown.
 
 A recorder never raises into its exercise: when the store cannot be written,
 the participant sees one short line in both languages and goes on; their
@@ -66,7 +69,14 @@ class Recorder:
         self.name = w.HTML("")
         self.bar = None
         self._failing = False
+        self.remote = None
         if not room_dir or not pid:
+            # In the browser-only workshop the page keeps the answers; one click sends them to the laptop.
+            from .remote import RemoteRoom
+
+            self.remote = RemoteRoom.probe(lang)
+            if self.remote is not None:
+                self.bar = self.remote.build()
             return
         try:
             from .store import RoomStore
@@ -90,7 +100,7 @@ class Recorder:
 
     @property
     def active(self) -> bool:
-        return self.store is not None
+        return self.store is not None or self.remote is not None
 
     def _show_name(self) -> None:
         self.name.value = f'<p style="margin:.2em .6em .2em 0">{html.escape(M("you_are", self.lang, pseudonym=self.pseudonym))}</p>'
@@ -101,7 +111,10 @@ class Recorder:
 
     def record(self, exercise: str, subject: str, answers: Mapping[str, object | None]) -> bool:
         """Save some answers (``None`` removes one); True when they are in the store."""
-        if not self.active or not subject:
+        if self.remote is not None and subject:
+            self.remote.keep(exercise, subject, answers)  # sent when the participant clicks Send
+            return False
+        if self.store is None or not subject:
             return False
         try:
             self.store.record(self.pid, exercise, subject, answers)
@@ -115,7 +128,9 @@ class Recorder:
 
     def recall(self, exercise: str, subject: str) -> dict[str, str]:
         """This participant's answers kept in the store (after a reload of their page)."""
-        if not self.active or not subject:
+        if self.remote is not None and subject:
+            return self.remote.recall(exercise, subject)
+        if self.store is None or not subject:
             return {}
         try:
             return self.store.by_participant(exercise, subject).get(self.pid, {})
@@ -124,7 +139,7 @@ class Recorder:
             return {}
 
     def draw_again(self) -> str | None:
-        if not self.active:
+        if self.store is None:
             return None
         try:
             self.pseudonym = self.store.draw_again(self.pid)
@@ -137,7 +152,9 @@ class Recorder:
     def erase(self) -> bool:
         """The participant's answers, gone from the store; they stay on the page, and go on being recorded
         under a new pseudonym if the participant goes on answering."""
-        if not self.active:
+        if self.remote is not None:
+            return self.remote.erase()
+        if self.store is None:
             return False
         try:
             self.store.erase(self.pid)
