@@ -56,6 +56,13 @@ M = messages(
 SITE = "lite"
 # Pure-Python packages the exercises import that Pyodide's lock does not hold.
 PIPLITE_PACKAGES = ("comm", "ipywidgets", "jupyterlab_widgets", "openpyxl", "et_xmlfile", "babel")
+# Loaded by Pyodide as it starts, in parallel, from the site's lock: the course's package (and
+# what it depends on), and what the kernel would otherwise install one after the other through
+# micropip and piplite on every start (the kernel skips a package it finds in this list).
+KERNEL_PACKAGES = ("micropip", "piplite", "ssl", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "jedi", "ipython")
+PRELOADED = ("reintegra", *KERNEL_PACKAGES)
+# The kernel's own wheels, shipped by jupyterlite-pyodide-kernel in the built site.
+KERNEL_WHEELS = "extensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 LITE_JSON = "jupyter-lite.json"
 KERNEL_SETTINGS = "@jupyterlite/pyodide-kernel-extension:kernel"
@@ -189,6 +196,34 @@ def dependency_wheels(root: Path, log=print) -> list[Path]:
     return wheels
 
 
+def slim_babel(wheel: Path, dest: Path, langs=LANGUAGES) -> Path:
+    """Babel's wheel with the CLDR data of the course's languages only (about 1 MB instead of 11).
+
+    The package needs Babel for its catalogues, number formats and language
+    names, in the languages it has catalogues for: ``root`` and, for each of
+    them, its own file and its regional variants (``fr``, ``fr_CA``…). The
+    other 700 locales' data would be downloaded by every reader for nothing.
+    Adding a language's catalogue and rebuilding brings its data in.
+    """
+    keep = re.compile(r"babel/locale-data/(root|(%s)(_[A-Za-z0-9_]+)?)\.dat$" % "|".join(map(re.escape, langs)))
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / wheel.name
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        names = [n for n in source.namelist()
+                 if not n.startswith("babel/locale-data/") or not n.endswith(".dat") or keep.match(n)]
+        kept = set(names)
+        for name in names:
+            data = source.read(name)
+            if name.endswith(".dist-info/RECORD"):
+                lines = data.decode("utf-8").splitlines()
+                data = ("\n".join(l for l in lines if l.split(",", 1)[0] in kept) + "\n").encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            out.writestr(info, data)
+    return target
+
+
 # -------------------------------------------------------------------- build
 
 
@@ -203,8 +238,9 @@ def _lite_config() -> dict:
                     "pyodideUrl": "./pyodide/pyodide.js",
                     "disablePyPIFallback": True,
                     # The lock is the one beside pyodide.js (trimmed to what the exercises use,
-                    # plus the local wheels); the course's package is loaded with the kernel.
-                    "loadPyodideOptions": {"packages": ["reintegra"]},
+                    # plus the local wheels); the course's package and the kernel's own
+                    # packages are loaded with the runtime, all at once.
+                    "loadPyodideOptions": {"packages": list(PRELOADED)},
                 },
             },
         },
@@ -234,11 +270,16 @@ CONFIG_RE = re.compile(r'(<script id="jupyter-config-data" type="application/jso
 # service worker, and JupyterLite 0.6 then waits for one for ever: the kernel never starts. With
 # this stand-in, registering fails at once, as in a private window, and the kernel starts without
 # syncing the notebook's folder, which the exercises do not need (their data are in the wheel).
+# The dashboards use it even where a service worker exists: with one, the notebook's folder is
+# mounted as Python's working directory and every import looks there first, each look a round
+# trip from the kernel's worker through the service worker to the page, hundreds of them before
+# the exercise appears; and the service worker sits between the page and every file it loads.
+# The notebook app keeps it (its file browser shows what the code writes).
 NO_SERVICE_WORKER = """<script>
-if (!("serviceWorker" in navigator)) {
+if (%s) {
   Object.defineProperty(navigator, "serviceWorker", {value: {
     controller: null,
-    register: () => Promise.reject(new Error("no service worker outside a secure context")),
+    register: () => Promise.reject(new Error("%s")),
     getRegistration: () => Promise.resolve(undefined),
     getRegistrations: () => Promise.resolve([]),
     addEventListener: () => {}, removeEventListener: () => {},
@@ -246,6 +287,8 @@ if (!("serviceWorker" in navigator)) {
 }
 </script>
 """
+WITHOUT_SERVICE_WORKER = NO_SERVICE_WORKER % ('!("serviceWorker" in navigator)', "no service worker outside a secure context")
+NEVER_SERVICE_WORKER = NO_SERVICE_WORKER % ("true", "the dashboards run without a service worker")
 
 
 def fix_page_urls(site: Path) -> int:
@@ -269,8 +312,9 @@ def fix_page_urls(site: Path) -> int:
         settings.update(_page_kernel_settings(settings, prefix))
         new = match.group(1) + json.dumps(config, ensure_ascii=False) + match.group(3)
         text = text[:match.start()] + new + text[match.end():]
-        if NO_SERVICE_WORKER not in text:
-            text = text.replace("<head>", "<head>\n" + NO_SERVICE_WORKER, 1)
+        stand_in = NEVER_SERVICE_WORKER if "voici" in page.relative_to(site).parts else WITHOUT_SERVICE_WORKER
+        if stand_in not in text:
+            text = text.replace("<head>", "<head>\n" + stand_in, 1)
         page.write_text(text, encoding="utf-8")
         fixed += 1
     return fixed
@@ -331,6 +375,10 @@ LOCAL_PACKAGES = {
     "openpyxl": ("openpyxl", ["et-xmlfile"]),
     "et-xmlfile": ("et_xmlfile", []),
     "babel": ("babel", []),
+    # the kernel's own (jupyterlite-pyodide-kernel)
+    "piplite": ("piplite", ["micropip"]),
+    "ipykernel": ("ipykernel", []),
+    "pyodide-kernel": ("pyodide_kernel", ["ipykernel", "comm", "ipython", "sqlite3", "ssl", "jedi"]),
 }
 
 
@@ -349,12 +397,24 @@ def local_lock_entries(wheels: list[Path]) -> dict[str, dict]:
     return entries
 
 
+def kernel_wheels(site: Path) -> list[Path]:
+    """The kernel's own wheels in the built site (piplite, the ipykernel shim, pyodide_kernel)."""
+    folder = site / KERNEL_WHEELS
+    wanted = {runtime.canonical(n) for n in KERNEL_PACKAGES}
+    found = [p for p in sorted(folder.glob("*.whl")) if runtime.canonical(p.name.split("-")[0]) in wanted]
+    missing = wanted & {"piplite", "ipykernel", "pyodide-kernel"} - {runtime.canonical(p.name.split("-")[0]) for p in found}
+    if missing:
+        raise SiteError(f"the kernel's wheels {sorted(missing)} are not in {folder}")
+    return found
+
+
 def install_runtime(rt: runtime.Runtime, site: Path, wheels: list[Path]) -> Path:
     """Copy the verified runtime into the site, its lock trimmed to what the exercises use.
 
-    The course's wheel and the pure-Python wheels are added to the lock (with
-    their own sha256), so that the kernel loads them before the notebook's
-    first import; they are also in ``pypi/`` for piplite (``%pip install``).
+    The course's wheel, the pure-Python wheels and the kernel's own wheels are
+    added to the lock (with their own sha256), so that Pyodide loads them all
+    at once as it starts, before the notebook's first import; the course's and
+    the pure-Python ones are also in ``pypi/`` for piplite (``%pip install``).
     """
     target = site / "pyodide"
     shutil.rmtree(target, ignore_errors=True)
@@ -362,6 +422,7 @@ def install_runtime(rt: runtime.Runtime, site: Path, wheels: list[Path]) -> Path
     for path in rt.files():
         if path.name != "pyodide-lock.json":
             shutil.copy2(path, target / path.name)
+    wheels = [*wheels, *kernel_wheels(site)]
     for wheel in wheels:
         shutil.copy2(wheel, target / wheel.name)
     lock = runtime.trimmed_lock(rt.lock, rt.packages)
@@ -380,7 +441,9 @@ def build_site(root: Path | None = None, out: Path | None = None, log=print) -> 
     rt = runtime.ensure_runtime(log)
     contents = stage / "contents"
     write_contents(root, contents)
-    wheels = [course_wheel(root, stage / "wheels"), *dependency_wheels(root, log)]
+    wheels = [course_wheel(root, stage / "wheels"),
+              *(slim_babel(w, stage / "wheels") if w.name.lower().startswith("babel-") else w
+                for w in dependency_wheels(root, log))]
     lite_dir = stage / "lite"
     lite_dir.mkdir(parents=True)
     (lite_dir / LITE_JSON).write_text(json.dumps(_lite_config(), indent=1), encoding="utf-8")
