@@ -329,22 +329,36 @@ def test_the_chart_is_an_svg_image_in_the_language_with_the_reference_once_check
     assert sum("données insuffisantes" in (t.text or "") for t in empty.iter("{http://www.w3.org/2000/svg}text")) == 4
 
 
-def test_the_case_assessment_needs_neither_pandas_nor_matplotlib():
-    """In the reader's browser each takes seconds to import: the exercise starts without them."""
+def test_the_case_assessment_needs_neither_pandas_nor_matplotlib(tmp_path):
+    """In the reader's browser each takes seconds to load: its dashboard starts without them
+    (reintegra.lite.site.LIGHT_EXERCISES), so no step of the exercise may import them."""
     import subprocess
     import sys
 
     code = ("import sys\n"
             "from reintegra.ui.assessment import CaseAssessment, preload\n"
             "preload()\n"
-            "ex = CaseAssessment('en')\n"
-            "ex.case_picker.value = 'karim'\n"
-            "ex.choices['eco_income'].value = 'none'\n"
-            "ex.check_button.click()\n"
-            "assert 'Karim' in ex.case_file.value and 'svg' in ex.scores.value\n"
+            "for lang in ('en', 'fr'):\n"
+            "    ex = CaseAssessment(lang)\n"
+            "    ex.check_button.click()\n"
+            "    ex.case_picker.value = 'karim'\n"
+            "    ex.choices['eco_income'].value = 'none'\n"
+            "    ex.check_button.click()\n"
+            "    ex.reveal_button.click()\n"
+            "    assert 'Karim' in ex.case_file.value and 'svg' in ex.scores.value\n"
+            "    ex.check_plan_button.click()\n"
+            "    for box in list(ex.need_boxes.values())[:2] + list(ex.assistance_boxes.values())[:2]:\n"
+            "        box.value = True\n"
+            "    ex.check_plan_button.click()\n"
+            "    for fmt in [v for _, v in ex.format_picker.options]:\n"
+            "        ex.format_picker.value = fmt\n"
+            "        ex.save_button.click()\n"
+            "    ex.reset_button.click()\n"
+            "    ex.case_picker.value = 'khadija'\n"
             "print(sorted(m for m in ('pandas', 'matplotlib', 'numpy') if m in sys.modules))\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 # ----------------------------------------------------------- the caseload view

@@ -247,3 +247,23 @@ def test_the_cache_rule_keeps_what_cannot_change_and_checks_the_rest(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_each_dashboard_loads_the_kernel_with_the_runtime_and_only_the_libraries_it_needs(lite_site):
+    from reintegra.lite.site import HEAVY_PACKAGES, KERNEL_PACKAGES, LIGHT_EXERCISES
+
+    dashboards = {}
+    for page, config in _page_configs(lite_site):
+        settings = config.get("litePluginSettings", {}).get("@jupyterlite/pyodide-kernel-extension:kernel", {})
+        if settings and page.parent.parent.name == "render":
+            dashboards[(page.parent.name, page.stem)] = settings["loadPyodideOptions"]["packages"]
+    assert len(dashboards) >= 10
+    lock = json.loads((lite_site / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    for (lang, exercise), packages in dashboards.items():
+        # the kernel skips its piplite installs only for packages named in this list
+        assert set(KERNEL_PACKAGES) <= set(packages), (lang, exercise)
+        assert all(runtime.canonical(p) in lock for p in packages), (lang, exercise)
+        heavy = set(HEAVY_PACKAGES) & set(packages)
+        assert heavy == (set() if exercise in LIGHT_EXERCISES else set(HEAVY_PACKAGES)), (lang, exercise)
+    assert ("fr", "case-assessment") in dashboards and ("en", "referral-mapping") in dashboards
+    assert not set(HEAVY_PACKAGES) & set(lock["reintegra"]["depends"])  # they come with the page

@@ -60,7 +60,12 @@ PIPLITE_PACKAGES = ("comm", "ipywidgets", "jupyterlab_widgets", "openpyxl", "et_
 # what it depends on), and what the kernel would otherwise install one after the other through
 # micropip and piplite on every start (the kernel skips a package it finds in this list).
 KERNEL_PACKAGES = ("micropip", "piplite", "ssl", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "jedi", "ipython")
-PRELOADED = ("reintegra", *KERNEL_PACKAGES)
+# The compiled libraries most exercises use, loaded with the runtime for every page but the
+# dashboards of LIGHT_EXERCISES: unpacking them and compiling their WebAssembly is most of a
+# start's work, and the case assessment uses none of them (a test holds it to that).
+HEAVY_PACKAGES = ("numpy", "pandas", "matplotlib")
+LIGHT_EXERCISES = ("case-assessment",)
+PRELOADED = ("reintegra", *KERNEL_PACKAGES, *HEAVY_PACKAGES)
 # The kernel's own wheels, shipped by jupyterlite-pyodide-kernel in the built site.
 KERNEL_WHEELS = "extensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
@@ -309,7 +314,7 @@ def fix_page_urls(site: Path) -> int:
         if not settings:
             continue
         prefix = _relative_prefix(page, site)
-        settings.update(_page_kernel_settings(settings, prefix))
+        settings.update(_page_kernel_settings(settings, prefix, light=_is_light(page, site)))
         new = match.group(1) + json.dumps(config, ensure_ascii=False) + match.group(3)
         text = text[:match.start()] + new + text[match.end():]
         stand_in = NEVER_SERVICE_WORKER if "voici" in page.relative_to(site).parts else WITHOUT_SERVICE_WORKER
@@ -324,8 +329,16 @@ def _relative(url: str, prefix: str) -> str:
     return prefix + url[2:] if url.startswith("./") else url
 
 
-def _page_kernel_settings(settings: dict, prefix: str) -> dict:
+def _is_light(page: Path, site: Path) -> bool:
+    """A dashboard (``voici/render/<lang>/<exercise>.html``) of an exercise that needs no compiled library."""
+    parts = page.relative_to(site).parts
+    return parts[:2] == ("voici", "render") and page.stem in LIGHT_EXERCISES
+
+
+def _page_kernel_settings(settings: dict, prefix: str, light: bool = False) -> dict:
     options = dict(settings.get("loadPyodideOptions", {}))
+    if light:
+        options["packages"] = [p for p in options.get("packages", PRELOADED) if p not in HEAVY_PACKAGES]
     if "lockFileURL" in options:
         options["lockFileURL"] = _relative(options["lockFileURL"], prefix)
     return {
@@ -368,7 +381,8 @@ def write_landing(site: Path, root: Path) -> list[Path]:
 # What each local wheel brings, for its entry in the site's lock (Pyodide loads
 # the package and these dependencies before the kernel starts).
 LOCAL_PACKAGES = {
-    "reintegra": ("reintegra", ["ipywidgets", "pandas", "matplotlib", "openpyxl", "numpy", "babel"]),
+    # pandas, matplotlib and numpy come with the page (HEAVY_PACKAGES), not with the package
+    "reintegra": ("reintegra", ["ipywidgets", "openpyxl", "babel"]),
     "ipywidgets": ("ipywidgets", ["comm", "jupyterlab-widgets", "ipython", "traitlets"]),
     "comm": ("comm", ["traitlets"]),
     "jupyterlab-widgets": ("jupyterlab_widgets", []),
