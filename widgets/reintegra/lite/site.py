@@ -275,16 +275,11 @@ CONFIG_RE = re.compile(r'(<script id="jupyter-config-data" type="application/jso
 # service worker, and JupyterLite 0.6 then waits for one for ever: the kernel never starts. With
 # this stand-in, registering fails at once, as in a private window, and the kernel starts without
 # syncing the notebook's folder, which the exercises do not need (their data are in the wheel).
-# The dashboards use it even where a service worker exists: with one, the notebook's folder is
-# mounted as Python's working directory and every import looks there first, each look a round
-# trip from the kernel's worker through the service worker to the page, hundreds of them before
-# the exercise appears; and the service worker sits between the page and every file it loads.
-# The notebook app keeps it (its file browser shows what the code writes).
 NO_SERVICE_WORKER = """<script>
-if (%s) {
+if (!("serviceWorker" in navigator)) {
   Object.defineProperty(navigator, "serviceWorker", {value: {
     controller: null,
-    register: () => Promise.reject(new Error("%s")),
+    register: () => Promise.reject(new Error("no service worker outside a secure context")),
     getRegistration: () => Promise.resolve(undefined),
     getRegistrations: () => Promise.resolve([]),
     addEventListener: () => {}, removeEventListener: () => {},
@@ -292,8 +287,13 @@ if (%s) {
 }
 </script>
 """
-WITHOUT_SERVICE_WORKER = NO_SERVICE_WORKER % ('!("serviceWorker" in navigator)', "no service worker outside a secure context")
-NEVER_SERVICE_WORKER = NO_SERVICE_WORKER % ("true", "the dashboards run without a service worker")
+# The dashboards do without JupyterLite's service worker altogether, even where one exists: with
+# it, the notebook's folder became Python's working directory and every import looked there
+# first, each look a round trip from the kernel's worker through the service worker to the page,
+# hundreds of them before the exercise appeared; and it sat between the page and every file the
+# page loads. Its plugin is disabled in their configuration. The notebook app keeps it (its file
+# browser shows what the code writes).
+SERVICE_WORKER_PLUGIN = "@jupyterlite/application-extension:service-worker-manager"
 
 
 def fix_page_urls(site: Path) -> int:
@@ -315,11 +315,14 @@ def fix_page_urls(site: Path) -> int:
             continue
         prefix = _relative_prefix(page, site)
         settings.update(_page_kernel_settings(settings, prefix, light=_is_light(page, site)))
+        if "voici" in page.relative_to(site).parts:
+            disabled = config.setdefault("disabledExtensions", [])
+            if SERVICE_WORKER_PLUGIN not in disabled:
+                disabled.append(SERVICE_WORKER_PLUGIN)
         new = match.group(1) + json.dumps(config, ensure_ascii=False) + match.group(3)
         text = text[:match.start()] + new + text[match.end():]
-        stand_in = NEVER_SERVICE_WORKER if "voici" in page.relative_to(site).parts else WITHOUT_SERVICE_WORKER
-        if stand_in not in text:
-            text = text.replace("<head>", "<head>\n" + stand_in, 1)
+        if NO_SERVICE_WORKER not in text:
+            text = text.replace("<head>", "<head>\n" + NO_SERVICE_WORKER, 1)
         page.write_text(text, encoding="utf-8")
         fixed += 1
     return fixed
