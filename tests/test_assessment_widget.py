@@ -28,10 +28,10 @@ def answer_like_the_reference(widget: CaseAssessment, case_id: str) -> None:
         widget.choices[qid].value = code
 
 
-def _png_in(html: str) -> bytes:
-    match = re.search(r'src="data:image/png;base64,([^"]+)"', html)
+def _chart_in(html: str) -> str:
+    match = re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', html)
     assert match, "no chart in the panel"
-    return base64.b64decode(match.group(1))
+    return base64.b64decode(match.group(1)).decode("utf-8")
 
 
 # ------------------------------------------------------------------ assessing
@@ -75,12 +75,13 @@ def test_scores_update_as_the_learner_answers(exercise):
     exercise.choices["eco_work"].value = "none"
     assert exercise.tabs.titles[0] == "Economic (2/5)"
     assert "2/5" in exercise.scores.value and "insufficient data" in exercise.scores.value
-    first = _png_in(exercise.scores.value)
+    first = _chart_in(exercise.scores.value)
     exercise.choices["eco_debt"].value = "none"  # the third answer: the dimension now has a score
     score = exercise.current_score()
     assert score.dimensions["economic"].score == pytest.approx(0.2 / 0.65)
     assert "0.31" in exercise.scores.value and "Serious difficulties" in exercise.scores.value
-    assert _png_in(exercise.scores.value) != first  # the chart was redrawn
+    assert _chart_in(exercise.scores.value) != first  # the chart was redrawn
+    assert ">0.31</text>" in _chart_in(exercise.scores.value)  # the bar's value, written on the chart
     alt = re.search(r'alt="([^"]+)"', exercise.scores.value).group(1)
     assert "Economic: 0.31, Serious difficulties." in alt  # the text alternative says what the chart shows
 
@@ -304,21 +305,60 @@ def test_french_guidance_for_wrong_input(exercise_fr):
 # ---------------------------------------------------------------- the chart
 
 
-def test_the_chart_is_reused_and_its_figure_closed_to_pyplot():
-    import matplotlib.pyplot as plt
+def test_the_chart_is_an_svg_image_in_the_language_with_the_reference_once_checked():
+    import xml.etree.ElementTree as ET
 
     from reintegra.instrument import load_instrument
     from reintegra.scoring import score_answers
 
     instrument = load_instrument()
-    before = len(plt.get_fignums())
     chart = ScoreChart(instrument, "fr")
-    score = score_answers(instrument, case_by_id("youssef").reference.all_answers)
-    html = score_panel_html(instrument, score, "fr", chart=chart)
-    assert _png_in(html)[:8] == b"\x89PNG\r\n\x1a\n"
-    assert [t.get_text() for t in chart.ax.get_yticklabels()] == ["Économique", "Sociale", "Psychosociale", "Composite"]
-    assert chart.ax.get_title(loc="left") == "Scores (instrument illustratif)"
-    assert len(plt.get_fignums()) == before  # nothing left open in pyplot
+    answers = case_by_id("youssef").reference.all_answers
+    score = score_answers(instrument, answers)
+    svg = _chart_in(score_panel_html(instrument, score, "fr", chart=chart))
+    root = ET.fromstring(svg)  # a well-formed SVG document
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts.count("Économique") == texts.count("Composite") == 1 and "Psychosociale" in texts
+    assert "Scores (instrument illustratif)" in texts and "0,4" in texts  # French title and axis ticks
+    assert "Référence" not in texts  # no reference before checking
+    composite = f"{score.composite:.2f}".replace(".", ",")
+    assert composite in texts  # the composite's value, as the table says it
+    checked = _chart_in(score_panel_html(instrument, score, "fr", reference=score, chart=chart))
+    assert "Référence" in checked and checked.count('fill="#fff" stroke="#000"') == 5  # four diamonds and the legend's
+    empty = ET.fromstring(chart.svg(score_answers(instrument, {})))
+    assert sum("données insuffisantes" in (t.text or "") for t in empty.iter("{http://www.w3.org/2000/svg}text")) == 4
+
+
+def test_the_case_assessment_needs_neither_pandas_nor_matplotlib(tmp_path):
+    """In the reader's browser each takes seconds to load: its dashboard starts without them
+    (reintegra.lite.site.LIGHT_EXERCISES), so no step of the exercise may import them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from reintegra.ui.assessment import CaseAssessment, preload\n"
+            "preload()\n"
+            "for lang in ('en', 'fr'):\n"
+            "    ex = CaseAssessment(lang)\n"
+            "    ex.check_button.click()\n"
+            "    ex.case_picker.value = 'karim'\n"
+            "    ex.choices['eco_income'].value = 'none'\n"
+            "    ex.check_button.click()\n"
+            "    ex.reveal_button.click()\n"
+            "    assert 'Karim' in ex.case_file.value and 'svg' in ex.scores.value\n"
+            "    ex.check_plan_button.click()\n"
+            "    for box in list(ex.need_boxes.values())[:2] + list(ex.assistance_boxes.values())[:2]:\n"
+            "        box.value = True\n"
+            "    ex.check_plan_button.click()\n"
+            "    for fmt in [v for _, v in ex.format_picker.options]:\n"
+            "        ex.format_picker.value = fmt\n"
+            "        ex.save_button.click()\n"
+            "    ex.reset_button.click()\n"
+            "    ex.case_picker.value = 'khadija'\n"
+            "print(sorted(m for m in ('pandas', 'matplotlib', 'numpy') if m in sys.modules))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
 
 
 # ----------------------------------------------------------- the caseload view

@@ -182,3 +182,88 @@ def test_the_lite_workshop_server_asks_for_the_token_then_keeps_it_and_compresse
         server.shutdown()
         server.server_close()
     assert stats.requests == 4
+
+
+def test_the_cache_rule_keeps_what_cannot_change_and_checks_the_rest(tmp_path):
+    """Both servers (the workshop's --lite and ./course book's) send what the browser may keep."""
+    import http.server
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from reintegra.build import book_handler
+    from reintegra.lite.serve import IMMUTABLE, cache_control
+
+    site = tmp_path / "html"
+    runtime_dir = site / "lite" / "pyodide"
+    runtime_dir.mkdir(parents=True)
+    numpy, course = "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl", "reintegra-0.1.0-py3-none-any.whl"
+    lock = {"info": {"version": "0.27.7"}, "packages": {
+        "numpy": {"file_name": numpy, "sha256": "ab" * 32},
+        "reintegra": {"file_name": course, "sha256": "cd" * 32},  # the course's own: rebuilt under the same name
+    }}
+    (runtime_dir / "pyodide-lock.json").write_text(json.dumps(lock))
+    for name in (numpy, course):
+        (runtime_dir / name).write_bytes(b"PK" + bytes(2000))
+    (runtime_dir / "pyodide.asm.wasm").write_bytes(bytes(range(256)) * 40)
+    (site / "lite" / "build").mkdir()
+    (site / "lite" / "build" / "9380.ea4e6a8.js").write_text("x" * 2000)
+    (site / "lite" / "index.html").write_text("<p>exercises</p>" * 100)
+    (site / "en").mkdir()
+    (site / "en" / "index.html").write_text("<p>book</p>" * 200)
+    assert cache_control(site, f"lite/pyodide/{numpy}") == IMMUTABLE
+    assert cache_control(site, f"lite/pyodide/{course}") == "no-cache"
+    assert cache_control(site, "lite/pyodide/pyodide-lock.json") == "no-cache"
+    assert cache_control(site, "lite/pyodide/pyodide.asm.wasm") == "public, max-age=86400"
+    assert cache_control(site, "lite/build/9380.ea4e6a8.js") == IMMUTABLE
+    assert cache_control(site, "lite/pypi/all.json", "sha256=" + "0f" * 32) == IMMUTABLE
+    assert cache_control(site, "lite/pypi/all.json") == "no-cache"
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), book_handler(site))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    def get(path, **headers):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers)) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, b""
+
+    try:
+        status, headers, body = get(f"/lite/pyodide/{numpy}")
+        assert status == 200 and headers["Cache-Control"] == IMMUTABLE and body.startswith(b"PK")
+        status, headers, _ = get("/lite/pyodide/pyodide.asm.wasm", **{"Accept-Encoding": "gzip"})
+        assert headers["Content-Encoding"] == "gzip" and headers["Vary"] == "Accept-Encoding"
+        zipped_tag = headers["ETag"]
+        _, plain, _ = get("/lite/pyodide/pyodide.asm.wasm")
+        assert plain["ETag"] != zipped_tag  # one validator per representation
+        status, headers, body = get("/lite/index.html", **{"If-None-Match": get("/lite/index.html")[1]["ETag"]})
+        assert status == 304 and body == b"" and headers["Cache-Control"] == "no-cache"
+        status, headers, body = get(f"/lite/pyodide/{course}", **{"If-None-Match": '"stale", ' + zipped_tag})
+        assert status == 200 and headers["Cache-Control"] == "no-cache"
+        status, headers, body = get("/en/index.html")  # the editions: served as before
+        assert status == 200 and b"book" in body and headers["Cache-Control"] is None
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_each_dashboard_loads_the_kernel_with_the_runtime_and_only_the_libraries_it_needs(lite_site):
+    from reintegra.lite.site import HEAVY_PACKAGES, KERNEL_PACKAGES, LIGHT_EXERCISES
+
+    dashboards = {}
+    for page, config in _page_configs(lite_site):
+        settings = config.get("litePluginSettings", {}).get("@jupyterlite/pyodide-kernel-extension:kernel", {})
+        if settings and page.parent.parent.name == "render":
+            dashboards[(page.parent.name, page.stem)] = settings["loadPyodideOptions"]["packages"]
+    assert len(dashboards) >= 10
+    lock = json.loads((lite_site / "pyodide" / "pyodide-lock.json").read_text())["packages"]
+    for (lang, exercise), packages in dashboards.items():
+        # the kernel skips its piplite installs only for packages named in this list
+        assert set(KERNEL_PACKAGES) <= set(packages), (lang, exercise)
+        assert all(runtime.canonical(p) in lock for p in packages), (lang, exercise)
+        heavy = set(HEAVY_PACKAGES) & set(packages)
+        assert heavy == (set() if exercise in LIGHT_EXERCISES else set(HEAVY_PACKAGES)), (lang, exercise)
+    assert ("fr", "case-assessment") in dashboards and ("en", "referral-mapping") in dashboards
+    assert not set(HEAVY_PACKAGES) & set(lock["reintegra"]["depends"])  # they come with the page

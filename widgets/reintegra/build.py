@@ -16,7 +16,6 @@ Output::
 """
 from __future__ import annotations
 
-import functools
 import http.server
 import os
 import re
@@ -375,7 +374,7 @@ def precompress(html_dir: Path, minimum: int = 1024) -> int:
 
 def serve(port: int = 8000, host: str = "127.0.0.1", tries: int = 20) -> None:
     directory = build_dir() / "html"
-    handler = functools.partial(PrecompressedHandler, directory=str(directory))
+    handler = book_handler(directory)
     for attempt in range(tries):
         try:
             server = http.server.ThreadingHTTPServer((host, port + attempt), handler)
@@ -427,6 +426,27 @@ class PrecompressedHandler(_QuietHandler):
                 self.end_headers()
                 return handle
         return super().send_head()
+
+
+def book_handler(directory: Path):
+    """``./course book``'s server: the editions' pre-compressed files, and the in-browser exercises
+    (``lite/``) as ``./course workshop --lite`` sends them: compressed, with validators, and cached by
+    the same rule (:func:`reintegra.lite.serve.cache_control`), so that a second visit to an exercise
+    downloads nothing."""
+    from .lite.serve import Stats, _Compressed, make_handler
+
+    lite = make_handler(Path(directory).resolve(), None, Stats(), _Compressed())
+
+    class BookHandler(lite, PrecompressedHandler):
+        def _serve(self, head: bool) -> None:
+            if self.path.startswith("/lite/"):
+                super()._serve(head)
+            elif head:
+                PrecompressedHandler.do_HEAD(self)
+            else:
+                PrecompressedHandler.do_GET(self)
+
+    return BookHandler
 
 
 # ------------------------------------------------------------- child processes

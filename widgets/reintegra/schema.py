@@ -26,10 +26,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import numpy as np
-import pandas as pd
-
 from .i18n import current_lang, messages, plural
+from .lazy import lazy_module
+
+np = lazy_module("numpy")  # imported when first used: the case assessment needs neither
+pd = lazy_module("pandas")
 
 LIST_SEPARATOR = ";"
 MAX_PROBLEMS_PER_COLUMN = 200

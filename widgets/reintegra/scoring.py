@@ -34,11 +34,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-import numpy as np
-import pandas as pd
-
 from .i18n import current_lang, fmt_number, messages
 from .instrument import Flag, Instrument, Item
+from .lazy import lazy_module
+
+np = lazy_module("numpy")  # imported when first used: the case assessment needs neither
+pd = lazy_module("pandas")
 
 INSUFFICIENT = "insufficient"
 

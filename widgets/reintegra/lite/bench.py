@@ -5,7 +5,11 @@ For the case-assessment dashboard, in one run on one machine:
 * time to interactive (the *Check my assessment* button drawn by the widget,
   hence Python running in the page) on a first visit with an empty cache and
   on a second visit with the browser's cache, and the bytes the server sent
-  each time;
+  each time (and, for the second, how many requests still reached it: the
+  files checked again, answered ``304 Not Modified``). The browser has a
+  profile on disk, as a reader's has: its HTTP cache keeps what a reader's
+  keeps (a context without a profile caches in memory only, and drops the
+  runtime's largest files);
 * the 95th percentile of one answer change measured in the browser: from the
   click on an answer to the new chart on the page (the kernel in the page's
   worker computes the scores and draws the chart);
@@ -15,7 +19,9 @@ For the case-assessment dashboard, in one run on one machine:
   CPU-seconds and bytes per participant, with a few on real Chromium reaching
   interactive (the others download the files a real visit downloads).
 
-Beside each figure, the target it is held to (``*_target``).
+Beside each figure, the target it is held to (``*_target``), and the
+machine's load (1-minute average) when the part started and ended: on a
+shared machine, the times are only comparable at a similar load.
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -74,13 +81,18 @@ ANSWER_JS = """async ([label, other]) => {
 }"""
 
 
-def _visit(context, url: str, stats) -> tuple[float, int, object]:
-    before = stats.bytes
+def _visit(context, url: str, stats) -> tuple[float, int, int, object]:
+    """Time to interactive, bytes sent by the server and requests that reached it."""
+    before, requests = stats.bytes, stats.requests
     page = context.new_page()
     start = time.perf_counter()
     page.goto(url, timeout=TIMEOUT_MS)
     _ready(page)
-    return time.perf_counter() - start, stats.bytes - before, page
+    return time.perf_counter() - start, stats.bytes - before, stats.requests - requests, page
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
 
 
 def _answer_changes(page, count: int = 40) -> list[float]:
@@ -207,18 +219,20 @@ def bench_lite(root: Path) -> dict:
     server, stats = make_server(html_dir, "127.0.0.1", 0, None, keep_paths=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/lite/voici/render/en/{EXERCISE}.html"
-    figures: dict = {}
+    figures: dict = {"lite_load_1m_at_start": _load()}
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium_path(), args=_chromium_args())
-            context = browser.new_context()
+        with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="reintegra-profile-") as profile:
+            # A profile on disk, as a reader's browser has: the second visit finds what a reader's finds.
+            context = playwright.chromium.launch_persistent_context(
+                profile, executable_path=chromium_path(), args=_chromium_args(), headless=True)
             stats.paths.clear()
-            first_s, first_bytes, page = _visit(context, url, stats)
+            first_s, first_bytes, _first_requests, page = _visit(context, url, stats)
             paths = [p for p in stats.paths if urlsplit(p).path]
             page.close()
-            second_s, second_bytes, page = _visit(context, url, stats)
+            second_s, second_bytes, second_requests, page = _visit(context, url, stats)
             samples = _answer_changes(page)
             context.close()
+            browser = playwright.chromium.launch(executable_path=chromium_path(), args=_chromium_args())
             voila_s = _voila_preheated_tti(root, browser)
             browser.close()
     finally:
@@ -231,6 +245,7 @@ def bench_lite(root: Path) -> dict:
         "lite_first_visit_mb_target": TARGETS["first_visit_mb"],
         "lite_second_visit_tti_s": round(second_s, 1),
         "lite_second_visit_mb": round(second_bytes / 2**20, 2),
+        "lite_second_visit_requests_to_server": second_requests,
         "voila_preheated_tti_s": round(voila_s, 1),
         "lite_second_visit_vs_voila_preheated": round(second_s / voila_s, 2),
         "lite_second_visit_vs_voila_preheated_target": TARGETS["second_visit_vs_voila"],
@@ -240,5 +255,7 @@ def bench_lite(root: Path) -> dict:
         "lite_runtime_on_disk_mb": round(_du(site_dir(root) / "pyodide") / 2**20, 1),
         "lite_site_on_disk_mb": round(_du(site_dir(root)) / 2**20, 1),
     })
+    figures["lite_load_1m_after_visits"] = _load()
     figures.update(_lite_workshop(html_dir, paths, PARTICIPANTS, min(BROWSERS, PARTICIPANTS)))
+    figures["lite_load_1m_at_end"] = _load()
     return figures

@@ -14,13 +14,22 @@ What it does beyond a plain static server:
 * files are sent gzip-compressed when the browser accepts it (the runtime's
   ``pyodide.asm.wasm`` goes from about 10 MB to 3 MB), compressed once and
   kept in memory;
-* the runtime's files (versioned, never changed in place) are cached by the
-  browser for a day; pages and configuration are checked again on each visit.
+* what never changes under its address is cached by the browser for a year
+  without asking again: the files whose name or address carries their
+  content's hash (JupyterLite's scripts, piplite's indexes) and the runtime's
+  packages, named by name and version and pinned by the official lock's
+  sha256; Pyodide's core files (the same for a version, but not named by it)
+  for a day; the rest (pages, configuration, the runtime's lock, the
+  course's own wheel, rebuilt with the book) is checked again on each visit,
+  and costs an empty ``304 Not Modified`` when it has not changed.
+  :func:`cache_control` is the rule, for ``reintegra book``'s server too.
 """
 from __future__ import annotations
 
 import gzip
 import hmac
+import json
+import re
 import http.server
 import os
 import threading
@@ -30,7 +39,16 @@ from urllib.parse import parse_qs, urlsplit
 
 COMPRESSIBLE = {".js", ".mjs", ".wasm", ".json", ".html", ".css", ".svg", ".map", ".txt", ".md", ".ipynb",
                 ".ttf", ".woff", ".py"}
-LONG_CACHE_DIRS = ("lite/pyodide/", "lite/build/", "lite/extensions/", "lite/pypi/", "_static/")
+LONG_CACHE_DIRS = ("_static/",)  # the book's styles and scripts: a day
+IMMUTABLE = "public, max-age=31536000, immutable"
+# JupyterLite's bundles (``remoteEntry.3745c44cbbd62cec9a73.js``, ``9380.ea4e6a8.js``) and
+# addresses that name their content (``?v=<hash>``, ``?sha256=<hash>``).
+HASHED_NAME = re.compile(r"[.-][0-9a-f]{7,}\.(?:js|css|woff2?|ttf|svg|png|json)$")
+HASHED_QUERY = re.compile(r"(?:^|&)(?:v|sha256)=[0-9a-f]{16,}(?:&|$)")
+RUNTIME_DIR = "lite/pyodide/"
+# Pyodide's own files: the same for a version, but their names do not say which one.
+RUNTIME_CORE = ("pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip")
+DAY = "public, max-age=86400"
 COOKIE = "reintegra_workshop"
 MIN_GZIP = 1024
 
@@ -73,6 +91,57 @@ class _Compressed:
             data = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
             self.cache[key] = (mtime, data)
             return data
+
+
+class _Pinned:
+    """The runtime's package files pinned by the official lock (not the course's own wheels)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seen: dict[str, tuple[float, frozenset[str]]] = {}
+
+    def files(self, directory: Path) -> frozenset[str]:
+        from .site import LOCAL_PACKAGES
+
+        path = directory / RUNTIME_DIR / "pyodide-lock.json"
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            return frozenset()
+        with self.lock:
+            hit = self.seen.get(str(path))
+            if hit and hit[0] == mtime:
+                return hit[1]
+            try:
+                packages = json.loads(path.read_text(encoding="utf-8"))["packages"]
+            except (OSError, ValueError, KeyError):
+                return frozenset()
+            names = frozenset(entry["file_name"] for name, entry in packages.items()
+                              if name not in LOCAL_PACKAGES and entry.get("sha256"))
+            self.seen[str(path)] = (mtime, names)
+            return names
+
+
+_PINNED = _Pinned()
+
+
+def cache_control(directory: Path, relative: str, query: str = "") -> str:
+    """How long a browser may keep ``relative`` (a path under the served folder) without asking."""
+    if HASHED_NAME.search(relative) or HASHED_QUERY.search(query):
+        return IMMUTABLE
+    if relative.startswith(RUNTIME_DIR):
+        name = relative[len(RUNTIME_DIR):]
+        if name in _PINNED.files(directory):
+            return IMMUTABLE
+        if name in RUNTIME_CORE:
+            return DAY
+    if any(relative.startswith(d) or f"/{d}" in f"/{relative}" for d in LONG_CACHE_DIRS):
+        return DAY
+    return "no-cache"
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    return bool(header) and (header.strip() == "*" or etag in [t.strip() for t in header.split(",")])
 
 
 def make_handler(directory: Path, token: str | None, stats: Stats, compressed: _Compressed, room=None):
@@ -200,16 +269,21 @@ def make_handler(directory: Path, token: str | None, stats: Stats, compressed: _
                 return
             relative = path.relative_to(directory).as_posix()
             stat = path.stat()
-            etag = f'"{int(stat.st_mtime)}-{stat.st_size}"'
-            if self.headers.get("If-None-Match") == etag:
+            compressible = path.suffix in COMPRESSIBLE and stat.st_size >= MIN_GZIP
+            use_gzip = compressible and "gzip" in self.headers.get("Accept-Encoding", "")
+            # one validator per representation: the gzip body is not the file's bytes
+            etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}{"-gz" if use_gzip else ""}"'
+            cache = cache_control(directory, relative, urlsplit(self.path).query)
+            if etag_matches(self.headers.get("If-None-Match"), etag):
                 self.send_response(304)
                 self.send_header("ETag", etag)
+                self.send_header("Cache-Control", cache)
+                if compressible:
+                    self.send_header("Vary", "Accept-Encoding")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                stats.add(0)
+                stats.add(0, self.path)
                 return
-            use_gzip = (path.suffix in COMPRESSIBLE and stat.st_size >= MIN_GZIP
-                        and "gzip" in self.headers.get("Accept-Encoding", ""))
             data = compressed.get(path) if use_gzip else path.read_bytes()
             self.send_response(200)
             self.send_header("Content-Type", self.guess_type(str(path)))
@@ -218,9 +292,9 @@ def make_handler(directory: Path, token: str | None, stats: Stats, compressed: _
             self.send_header("Last-Modified", formatdate(stat.st_mtime, usegmt=True))
             if use_gzip:
                 self.send_header("Content-Encoding", "gzip")
+            if compressible:
                 self.send_header("Vary", "Accept-Encoding")
-            long_cache = any(relative.startswith(d) or f"/{d}" in f"/{relative}" for d in LONG_CACHE_DIRS)
-            self.send_header("Cache-Control", "public, max-age=86400" if long_cache else "no-cache")
+            self.send_header("Cache-Control", cache)
             self.end_headers()
             if not head:
                 self.wfile.write(data)

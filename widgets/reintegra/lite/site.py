@@ -56,6 +56,18 @@ M = messages(
 SITE = "lite"
 # Pure-Python packages the exercises import that Pyodide's lock does not hold.
 PIPLITE_PACKAGES = ("comm", "ipywidgets", "jupyterlab_widgets", "openpyxl", "et_xmlfile", "babel")
+# Loaded by Pyodide as it starts, in parallel, from the site's lock: the course's package (and
+# what it depends on), and what the kernel would otherwise install one after the other through
+# micropip and piplite on every start (the kernel skips a package it finds in this list).
+KERNEL_PACKAGES = ("micropip", "piplite", "ssl", "sqlite3", "ipykernel", "comm", "pyodide_kernel", "jedi", "ipython")
+# The compiled libraries most exercises use, loaded with the runtime for every page but the
+# dashboards of LIGHT_EXERCISES: unpacking them and compiling their WebAssembly is most of a
+# start's work, and the case assessment uses none of them (a test holds it to that).
+HEAVY_PACKAGES = ("numpy", "pandas", "matplotlib")
+LIGHT_EXERCISES = ("case-assessment",)
+PRELOADED = ("reintegra", *KERNEL_PACKAGES, *HEAVY_PACKAGES)
+# The kernel's own wheels, shipped by jupyterlite-pyodide-kernel in the built site.
+KERNEL_WHEELS = "extensions/@jupyterlite/pyodide-kernel-extension/static/pypi"
 KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 LITE_JSON = "jupyter-lite.json"
 KERNEL_SETTINGS = "@jupyterlite/pyodide-kernel-extension:kernel"
@@ -189,6 +201,34 @@ def dependency_wheels(root: Path, log=print) -> list[Path]:
     return wheels
 
 
+def slim_babel(wheel: Path, dest: Path, langs=LANGUAGES) -> Path:
+    """Babel's wheel with the CLDR data of the course's languages only (about 1 MB instead of 11).
+
+    The package needs Babel for its catalogues, number formats and language
+    names, in the languages it has catalogues for: ``root`` and, for each of
+    them, its own file and its regional variants (``fr``, ``fr_CA``…). The
+    other 700 locales' data would be downloaded by every reader for nothing.
+    Adding a language's catalogue and rebuilding brings its data in.
+    """
+    keep = re.compile(r"babel/locale-data/(root|(%s)(_[A-Za-z0-9_]+)?)\.dat$" % "|".join(map(re.escape, langs)))
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / wheel.name
+    with zipfile.ZipFile(wheel) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        names = [n for n in source.namelist()
+                 if not n.startswith("babel/locale-data/") or not n.endswith(".dat") or keep.match(n)]
+        kept = set(names)
+        for name in names:
+            data = source.read(name)
+            if name.endswith(".dist-info/RECORD"):
+                lines = data.decode("utf-8").splitlines()
+                data = ("\n".join(l for l in lines if l.split(",", 1)[0] in kept) + "\n").encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            out.writestr(info, data)
+    return target
+
+
 # -------------------------------------------------------------------- build
 
 
@@ -203,8 +243,9 @@ def _lite_config() -> dict:
                     "pyodideUrl": "./pyodide/pyodide.js",
                     "disablePyPIFallback": True,
                     # The lock is the one beside pyodide.js (trimmed to what the exercises use,
-                    # plus the local wheels); the course's package is loaded with the kernel.
-                    "loadPyodideOptions": {"packages": ["reintegra"]},
+                    # plus the local wheels); the course's package and the kernel's own
+                    # packages are loaded with the runtime, all at once.
+                    "loadPyodideOptions": {"packages": list(PRELOADED)},
                 },
             },
         },
@@ -246,6 +287,13 @@ if (!("serviceWorker" in navigator)) {
 }
 </script>
 """
+# The dashboards do without JupyterLite's service worker altogether, even where one exists: with
+# it, the notebook's folder became Python's working directory and every import looked there
+# first, each look a round trip from the kernel's worker through the service worker to the page,
+# hundreds of them before the exercise appeared; and it sat between the page and every file the
+# page loads. Its plugin is disabled in their configuration. The notebook app keeps it (its file
+# browser shows what the code writes).
+SERVICE_WORKER_PLUGIN = "@jupyterlite/application-extension:service-worker-manager"
 
 
 def fix_page_urls(site: Path) -> int:
@@ -266,7 +314,11 @@ def fix_page_urls(site: Path) -> int:
         if not settings:
             continue
         prefix = _relative_prefix(page, site)
-        settings.update(_page_kernel_settings(settings, prefix))
+        settings.update(_page_kernel_settings(settings, prefix, light=_is_light(page, site)))
+        if "voici" in page.relative_to(site).parts:
+            disabled = config.setdefault("disabledExtensions", [])
+            if SERVICE_WORKER_PLUGIN not in disabled:
+                disabled.append(SERVICE_WORKER_PLUGIN)
         new = match.group(1) + json.dumps(config, ensure_ascii=False) + match.group(3)
         text = text[:match.start()] + new + text[match.end():]
         if NO_SERVICE_WORKER not in text:
@@ -280,8 +332,16 @@ def _relative(url: str, prefix: str) -> str:
     return prefix + url[2:] if url.startswith("./") else url
 
 
-def _page_kernel_settings(settings: dict, prefix: str) -> dict:
+def _is_light(page: Path, site: Path) -> bool:
+    """A dashboard (``voici/render/<lang>/<exercise>.html``) of an exercise that needs no compiled library."""
+    parts = page.relative_to(site).parts
+    return parts[:2] == ("voici", "render") and page.stem in LIGHT_EXERCISES
+
+
+def _page_kernel_settings(settings: dict, prefix: str, light: bool = False) -> dict:
     options = dict(settings.get("loadPyodideOptions", {}))
+    if light:
+        options["packages"] = [p for p in options.get("packages", PRELOADED) if p not in HEAVY_PACKAGES]
     if "lockFileURL" in options:
         options["lockFileURL"] = _relative(options["lockFileURL"], prefix)
     return {
@@ -326,13 +386,18 @@ def write_landing(site: Path, root: Path) -> list[Path]:
 # What each local wheel brings, for its entry in the site's lock (Pyodide loads
 # the package and these dependencies before the kernel starts).
 LOCAL_PACKAGES = {
-    "reintegra": ("reintegra", ["ipywidgets", "pandas", "matplotlib", "openpyxl", "numpy", "babel"]),
+    # pandas, matplotlib and numpy come with the page (HEAVY_PACKAGES), not with the package
+    "reintegra": ("reintegra", ["ipywidgets", "openpyxl", "babel"]),
     "ipywidgets": ("ipywidgets", ["comm", "jupyterlab-widgets", "ipython", "traitlets"]),
     "comm": ("comm", ["traitlets"]),
     "jupyterlab-widgets": ("jupyterlab_widgets", []),
     "openpyxl": ("openpyxl", ["et-xmlfile"]),
     "et-xmlfile": ("et_xmlfile", []),
     "babel": ("babel", []),
+    # the kernel's own (jupyterlite-pyodide-kernel)
+    "piplite": ("piplite", ["micropip"]),
+    "ipykernel": ("ipykernel", []),
+    "pyodide-kernel": ("pyodide_kernel", ["ipykernel", "comm", "ipython", "sqlite3", "ssl", "jedi"]),
 }
 
 
@@ -351,12 +416,24 @@ def local_lock_entries(wheels: list[Path]) -> dict[str, dict]:
     return entries
 
 
+def kernel_wheels(site: Path) -> list[Path]:
+    """The kernel's own wheels in the built site (piplite, the ipykernel shim, pyodide_kernel)."""
+    folder = site / KERNEL_WHEELS
+    wanted = {runtime.canonical(n) for n in KERNEL_PACKAGES}
+    found = [p for p in sorted(folder.glob("*.whl")) if runtime.canonical(p.name.split("-")[0]) in wanted]
+    missing = wanted & {"piplite", "ipykernel", "pyodide-kernel"} - {runtime.canonical(p.name.split("-")[0]) for p in found}
+    if missing:
+        raise SiteError(f"the kernel's wheels {sorted(missing)} are not in {folder}")
+    return found
+
+
 def install_runtime(rt: runtime.Runtime, site: Path, wheels: list[Path]) -> Path:
     """Copy the verified runtime into the site, its lock trimmed to what the exercises use.
 
-    The course's wheel and the pure-Python wheels are added to the lock (with
-    their own sha256), so that the kernel loads them before the notebook's
-    first import; they are also in ``pypi/`` for piplite (``%pip install``).
+    The course's wheel, the pure-Python wheels and the kernel's own wheels are
+    added to the lock (with their own sha256), so that Pyodide loads them all
+    at once as it starts, before the notebook's first import; the course's and
+    the pure-Python ones are also in ``pypi/`` for piplite (``%pip install``).
     """
     target = site / "pyodide"
     shutil.rmtree(target, ignore_errors=True)
@@ -364,6 +441,7 @@ def install_runtime(rt: runtime.Runtime, site: Path, wheels: list[Path]) -> Path
     for path in rt.files():
         if path.name != "pyodide-lock.json":
             shutil.copy2(path, target / path.name)
+    wheels = [*wheels, *kernel_wheels(site)]
     for wheel in wheels:
         shutil.copy2(wheel, target / wheel.name)
     lock = runtime.trimmed_lock(rt.lock, rt.packages)
@@ -382,7 +460,9 @@ def build_site(root: Path | None = None, out: Path | None = None, log=print) -> 
     rt = runtime.ensure_runtime(log)
     contents = stage / "contents"
     write_contents(root, contents)
-    wheels = [course_wheel(root, stage / "wheels"), *dependency_wheels(root, log)]
+    wheels = [course_wheel(root, stage / "wheels"),
+              *(slim_babel(w, stage / "wheels") if w.name.lower().startswith("babel-") else w
+                for w in dependency_wheels(root, log))]
     lite_dir = stage / "lite"
     lite_dir.mkdir(parents=True)
     (lite_dir / LITE_JSON).write_text(json.dumps(_lite_config(), indent=1), encoding="utf-8")

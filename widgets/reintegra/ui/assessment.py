@@ -15,8 +15,9 @@ Two views, both thin layers over the package's logic:
 
 The rules live in :mod:`reintegra.instrument`, :mod:`reintegra.scoring`,
 :mod:`reintegra.plan` and :mod:`reintegra.case_studies`; this module only shows
-them. Charts are drawn on :class:`matplotlib.figure.Figure` objects (not through
-pyplot), so no figure is left open.
+them. The case's score chart is an SVG image the module writes itself; the
+caseload's charts are drawn on :class:`matplotlib.figure.Figure` objects (not
+through pyplot), so no figure is left open.
 """
 from __future__ import annotations
 
@@ -27,10 +28,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import ipywidgets as w
-import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 
 from .. import plan as P
 from ..case_studies import CaseStudy, load_case_studies, reference_result
@@ -38,8 +35,13 @@ from ..children import ADULT_AGE
 from ..i18n import current_lang, fmt_number, fmt_percent, messages, plural, pick
 from ..instrument import Instrument, load_instrument
 from ..scoring import CaseScore, band_shares, dimension_label, format_score, score_answers, score_frame, score_lines
+from ..lazy import lazy_module
 from ..schema import plural_key
 from .common import OKABE_ITO, download_link, esc, status_badge
+
+# The caseload view's charts are drawn with matplotlib, imported when first drawn: the case
+# assessment's chart does without it (and without numpy), so the exercise starts without them.
+np = lazy_module("numpy")
 
 M = messages(
     "assessment",
@@ -218,91 +220,114 @@ CSS = """
 
 
 class ScoreChart:
-    """The score chart of one case, built once and updated in place (an answer change redraws only what moved).
+    """The score chart of one case, as an SVG image the course writes itself (no plotting library).
 
-    Horizontal bars for each dimension and the composite, over the instrument's
-    bands; the reference scores, once checked, as white diamonds. Colours are
-    Okabe–Ito, and every bar is also named on its axis and labelled with its
-    value, so colour is never the only cue.
+    Horizontal bars for each dimension and the composite (hatched), over the
+    instrument's bands; the reference scores, once checked, as white
+    diamonds. Colours are Okabe–Ito, and every bar is also named on its axis
+    and labelled with its value, so colour is never the only cue. The image
+    is a few kilobytes of text made in well under a millisecond, so an
+    answer redraws it at once, on a server as in the reader's browser, where
+    a plotting library would take seconds to import and a tenth of a second
+    to draw each answer.
     """
+
+    WIDTH, HEIGHT = 640, 290
+    LEFT, RIGHT, TOP, BOTTOM = 122, 621, 64, 241  # the plot area, in pixels
+    FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 
     def __init__(self, instrument: Instrument, lang: str | None = None):
         self.instrument = instrument
         self.lang = lang = current_lang(lang)
         self.keys = [*instrument.dimension_ids, "composite"]
-        fig = self.figure = Figure(figsize=(6.4, 2.9), dpi=100)
-        fig.subplots_adjust(left=0.19, right=0.97, top=0.78, bottom=0.17)
-        ax = self.ax = fig.add_subplot()
-        for band, shade in zip(instrument.bands, ("#eeeeee", "#ffffff", "#eeeeee", "#ffffff")):
-            ax.axvspan(band.min, band.max, color=shade, zorder=0)
-            ax.text((band.min + band.max) / 2, -0.62, band.text(lang), ha="center", va="bottom", fontsize=7.5,
-                    color="#333")
-        for edge in instrument.band_edges():
-            ax.axvline(edge, color="#888", linewidth=0.8, linestyle=(0, (3, 2)), zorder=1)
-        y = np.arange(len(self.keys))
-        self.bars = ax.barh(y, np.zeros(len(self.keys)), height=0.55, zorder=2, edgecolor="#222", linewidth=0.6,
-                            color=[DIMENSION_COLOURS[k] for k in self.keys])
-        for bar, key in zip(self.bars, self.keys):
-            bar.set_hatch(DIMENSION_HATCH[key])
-        self.values = [ax.text(0, i, "", va="center", ha="left", fontsize=9, fontweight="bold", zorder=4) for i in y]
-        self.missing = [ax.text(0.01, i, "", va="center", ha="left", fontsize=8, style="italic", color="#444", zorder=3)
-                        for i in y]
-        (self.markers,) = ax.plot(np.full(len(y), np.nan), y, marker="D", markersize=7, color="black",
-                                  markerfacecolor="white", markeredgewidth=1.6, zorder=5, linestyle="none")
-        handle = Line2D([], [], marker="D", color="black", markerfacecolor="white", markeredgewidth=1.6,
-                        linestyle="none", label=M("reference", lang))
-        self.legend = ax.legend(handles=[handle], loc="lower right", fontsize=8, frameon=False,
-                                bbox_to_anchor=(1.0, 1.075), borderaxespad=0.0, handletextpad=0.3)
-        self.legend.set_visible(False)
-        ax.set_yticks(y, [dimension_label(instrument, k, lang) for k in self.keys])
-        ax.set_ylim(len(self.keys) - 0.4, -0.7)
-        ax.set_xlim(0, 1)
-        ticks = (0, 0.2, 0.4, 0.6, 0.8, 1.0)
-        ax.set_xticks(ticks, [fmt_number(v, lang, 1) for v in ticks])
-        ax.set_xlabel(M("axis", lang), fontsize=8.5)
-        ax.tick_params(axis="both", labelsize=8.5)
-        ax.set_title(M("chart_title", lang), fontsize=10, loc="left", pad=16)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        self.labels = [dimension_label(instrument, k, lang) for k in self.keys]
+        self.title = M("chart_title", lang)
+        self._static = self._background()
 
-    def update(self, score: CaseScore, reference: CaseScore | None = None) -> Figure:
+    # coordinates: scores 0–1 across, one row per key down (row -0.7 at the top, as the axis had)
+    def x(self, value: float) -> float:
+        return self.LEFT + value * (self.RIGHT - self.LEFT)
+
+    def y(self, row: float) -> float:
+        return self.TOP + (row + 0.7) / (len(self.keys) + 0.3) * (self.BOTTOM - self.TOP)
+
+    def _text(self, x: float, y: float, text: str, size: float, anchor: str = "start", **style: str) -> str:
+        extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in style.items())
+        return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" text-anchor="{anchor}"{extra}>'
+                f"{esc(text)}</text>")
+
+    def _background(self) -> str:
+        """What does not move with the answers: bands, axes, labels, title."""
+        lang, parts = self.lang, []
+        top, bottom = self.TOP, self.BOTTOM
+        for band, shade in zip(self.instrument.bands, ("#eeeeee", "#ffffff", "#eeeeee", "#ffffff")):
+            x0, x1 = self.x(band.min), self.x(band.max)
+            parts.append(f'<rect x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" height="{bottom - top}" fill="{shade}"/>')
+            parts.append(self._text((x0 + x1) / 2, self.y(-0.62) - 2, band.text(lang), 10.4, "middle", fill="#333"))
+        for edge in self.instrument.band_edges():
+            parts.append(f'<line x1="{self.x(edge):.1f}" y1="{top}" x2="{self.x(edge):.1f}" y2="{bottom}" '
+                         'stroke="#888" stroke-width="1.1" stroke-dasharray="4.4 2.9"/>')
+        parts.append(f'<path d="M{self.LEFT},{top}V{bottom}H{self.RIGHT}" fill="none" stroke="#000" stroke-width="1.1"/>')
+        for i, label in enumerate(self.labels):
+            y = self.y(i)
+            parts.append(f'<line x1="{self.LEFT - 4.9}" y1="{y:.1f}" x2="{self.LEFT}" y2="{y:.1f}" stroke="#000" stroke-width="1.1"/>')
+            parts.append(self._text(self.LEFT - 8, y + 4, label, 11.8, "end"))
+        for tick in (0, 0.2, 0.4, 0.6, 0.8, 1.0):
+            x = self.x(tick)
+            parts.append(f'<line x1="{x:.1f}" y1="{bottom}" x2="{x:.1f}" y2="{bottom + 4.9}" stroke="#000" stroke-width="1.1"/>')
+            parts.append(self._text(x, bottom + 18, fmt_number(tick, lang, 1), 11.8, "middle"))
+        parts.append(self._text((self.LEFT + self.RIGHT) / 2, bottom + 36, M("axis", lang), 11.8, "middle"))
+        parts.append(self._text(self.LEFT, top - 24, self.title, 13.9))
+        return "".join(parts)
+
+    def svg(self, score: CaseScore, reference: CaseScore | None = None) -> str:
+        """The chart for these scores (and the reference's, once checked), as an SVG document."""
         lines = {line.key: line for line in score_lines(self.instrument, score, self.lang)}
+        half = 0.55 / 2 / (len(self.keys) + 0.3) * (self.BOTTOM - self.TOP)  # half a bar's height
+        parts = []
         for i, key in enumerate(self.keys):
             value = score.score(key)
-            bar, label, missing = self.bars[i], self.values[i], self.missing[i]
+            ref_value = reference.score(key) if reference is not None else None
+            y = self.y(i)
             if value is None:
-                bar.set_width(0)
-                label.set_text("")
                 detail = lines[key].detail if key != "composite" else ""
-                missing.set_text(format_score(None, self.lang) + (f" ({detail})" if detail else ""))
-                ref_value = reference.score(key) if reference is not None else None
-                missing.set_x(0.01 if ref_value is None or ref_value > 0.45 else ref_value + 0.035)
-            else:
-                bar.set_width(value)
-                label.set_text(format_score(value, self.lang))
-                ref_value = reference.score(key) if reference is not None else None
-                right = value if ref_value is None or abs(ref_value - value) > 0.09 else max(value, ref_value) + 0.02
-                label.set_x(min(right + 0.015, 0.93))
-                missing.set_text("")
+                x = 0.01 if ref_value is None or ref_value > 0.45 else ref_value + 0.035
+                parts.append(self._text(self.x(x), y + 4, format_score(None, self.lang) + (f" ({detail})" if detail else ""),
+                                        11.1, font_style="italic", fill="#444"))
+                continue
+            width = self.x(value) - self.LEFT
+            bar = f'x="{self.LEFT}" y="{y - half:.1f}" width="{width:.1f}" height="{2 * half:.1f}"'
+            parts.append(f'<rect {bar} fill="{DIMENSION_COLOURS[key]}" stroke="#222" stroke-width="0.8"/>')
+            if DIMENSION_HATCH[key]:
+                parts.append(f'<rect {bar} fill="url(#hatch)"/>')
+            right = value if ref_value is None or abs(ref_value - value) > 0.09 else max(value, ref_value) + 0.02
+            parts.append(self._text(self.x(min(right + 0.015, 0.93)), y + 4.5, format_score(value, self.lang), 12.5,
+                                    font_weight="bold"))
         if reference is not None:
-            self.markers.set_xdata([np.nan if reference.score(k) is None else reference.score(k) for k in self.keys])
-        else:
-            self.markers.set_xdata(np.full(len(self.keys), np.nan))
-        self.legend.set_visible(reference is not None)
-        return self.figure
+            for i, key in enumerate(self.keys):
+                if reference.score(key) is not None:
+                    parts.append(self._diamond(self.x(reference.score(key)), self.y(i)))
+            label = M("reference", self.lang)  # the legend, top right
+            parts.append(self._diamond(self.RIGHT - 6.4 * len(label) - 12, self.TOP - 28))
+            parts.append(self._text(self.RIGHT, self.TOP - 24, label, 11.1, "end"))
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.WIDTH}" height="{self.HEIGHT}" '
+                f'viewBox="0 0 {self.WIDTH} {self.HEIGHT}" font-family="{self.FONT}">'
+                f"<title>{esc(self.title)}</title>"
+                '<defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="7" height="7">'
+                '<path d="M0,7L7,0M-1,1L1,-1M6,8L8,6" stroke="#222" stroke-width="0.8"/></pattern></defs>'
+                f'<rect width="{self.WIDTH}" height="{self.HEIGHT}" fill="#fff"/>{self._static}{"".join(parts)}</svg>')
 
-    def png(self, score: CaseScore, reference: CaseScore | None = None) -> bytes:
-        return figure_png(self.update(score, reference))
+    @staticmethod
+    def _diamond(x: float, y: float, r: float = 6.5) -> str:
+        return (f'<path d="M{x:.1f},{y - r:.1f}L{x + r:.1f},{y:.1f}L{x:.1f},{y + r:.1f}L{x - r:.1f},{y:.1f}Z" '
+                'fill="#fff" stroke="#000" stroke-width="2.2"/>')
+
+    def data_uri(self, score: CaseScore, reference: CaseScore | None = None) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg(score, reference).encode("utf-8")).decode("ascii")
 
 
-def score_figure(instrument: Instrument, score: CaseScore, lang: str | None = None,
-                 reference: CaseScore | None = None) -> Figure:
-    """The score chart of a case as a matplotlib figure (for the book's worked examples)."""
-    return ScoreChart(instrument, lang).update(score, reference)
-
-
-def figure_png(fig: Figure, dpi: int = 100) -> bytes:
-    """The figure as PNG bytes (fast compression: the image travels once, over a local network)."""
+def figure_png(fig, dpi: int = 100) -> bytes:
+    """A matplotlib figure as PNG bytes (fast compression: the image travels once, over a local network)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
@@ -356,10 +381,9 @@ def score_panel_html(instrument: Instrument, score: CaseScore, lang: str | None 
     """Chart (PNG with alt text), its text alternative, any flags, and the illustrative notice."""
     lang = current_lang(lang)
     chart = chart or ScoreChart(instrument, lang)
-    png = base64.b64encode(chart.png(score, reference)).decode("ascii")
     alt = M("alt", lang, text=score_text(instrument, score, lang))
     parts = [
-        f'<div class="ra-scores"><img src="data:image/png;base64,{png}" alt="{esc(alt)}" width="640">',
+        f'<div class="ra-scores"><img src="{chart.data_uri(score, reference)}" alt="{esc(alt)}" width="640">',
         f'<div class="ra-notice">{esc(M("illustrative", lang))}</div>',
     ]
     if score.flags:
@@ -880,8 +904,11 @@ def caseload_scores(instrument: Instrument, cases, assessments):
     return scored
 
 
-def bands_figure(instrument: Instrument, scored, lang: str | None = None) -> Figure:
+def bands_figure(instrument: Instrument, scored, lang: str | None = None):
     """Stacked horizontal bars: share of assessments in each band, per dimension and composite."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     lang = current_lang(lang)
     keys = [*instrument.dimension_ids, "composite"]
     fig = Figure(figsize=(7.2, 2.9), dpi=100, layout="constrained")
@@ -916,8 +943,10 @@ def bands_figure(instrument: Instrument, scored, lang: str | None = None) -> Fig
     return fig
 
 
-def regions_figure(instrument: Instrument, table, lang: str | None = None) -> Figure:
+def regions_figure(instrument: Instrument, table, lang: str | None = None):
     """Dot chart: median score of each dimension (and composite) per region; shapes as well as colours."""
+    from matplotlib.figure import Figure
+
     lang = current_lang(lang)
     keys = [*instrument.dimension_ids, "composite"]
     height = 1.2 + 0.33 * max(len(table), 1)
@@ -1060,4 +1089,4 @@ def preload() -> None:
     instrument = load_instrument()
     P.load_grid()
     load_case_studies()
-    ScoreChart(instrument, "en").png(score_answers(instrument, {}))
+    ScoreChart(instrument, "en").svg(score_answers(instrument, {}))
