@@ -14,6 +14,7 @@ the room's store, item ``set`` says which questions the participant was asked
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -114,7 +115,9 @@ def pairs(lang: str | None = None) -> list[tuple[str, str, str]]:
     """``(name, pre_item, post_item)`` for the room's gain per question: question *n* of both tests."""
     out = []
     for q in load()["questions"]:
-        name = f"{label('question', lang)} {q['n']} ({label('module', lang)} {pick(q['module'], lang)})"
+        module = pick(q["module"], lang)
+        several = len(re.findall(r"\d+", module)) > 1  # "4 and 7": Modules 4 and 7
+        name = f"{label('question', lang)} {q['n']} ({label('modules' if several else 'module', lang)} {module})"
         out.append((name, item_id(q["n"]), item_id(q["n"])))
     return out
 

@@ -281,6 +281,7 @@ def tests_section(store: RoomStore, lang: str) -> tuple[str, room.PrePostResults
                + "".join(f'<th scope="col">{_esc(M(k, lang))}</th>'
                          for k in ("col_question", "col_pre_right", "col_post_right", "col_gain"))
                + "</tr></thead><tbody>")
+    labels = [_esc(M(k, lang)) for k in ("col_pre_right", "col_post_right", "col_gain")]
     for n, q in zip(E.numbers("full"), results.questions):
         if not (q.pre_answered or q.post_answered):
             continue
@@ -291,8 +292,9 @@ def tests_section(store: RoomStore, lang: str) -> tuple[str, room.PrePostResults
         idea = pick(E.question(n)["idea"], lang)
         out.append(f'<tr data-question="{n}"><th scope="row">{_esc(q.question)}'
                    f'<br><small>{_esc(idea)}</small></th>'
-                   f'<td>{cell(q.pre_correct, q.pre_answered, q.pre_share)}</td>'
-                   f'<td>{cell(q.post_correct, q.post_answered, q.post_share)}</td><td>{_esc(gain)}</td></tr>')
+                   f'<td data-label="{labels[0]}">{cell(q.pre_correct, q.pre_answered, q.pre_share)}</td>'
+                   f'<td data-label="{labels[1]}">{cell(q.post_correct, q.post_answered, q.post_share)}</td>'
+                   f'<td data-label="{labels[2]}">{_esc(gain)}</td></tr>')
     out.append("</tbody></table></div>")
     return "".join(out), results
 
@@ -376,6 +378,15 @@ PAGE = """<!DOCTYPE html>
  .ref {{ color: #1d5e2a; font-weight: 600; }}
  .bands {{ max-width: 24rem; }}
  .lang {{ float: right; }}
+ .tests-questions thead th + th, .tests-questions td {{ width: 8rem; overflow-wrap: normal; }}
+ .tests-summary th, .tests-summary td {{ overflow-wrap: normal; }}
+ @media (max-width: 40rem) {{
+  .tests-questions, .tests-questions tbody, .tests-questions tr, .tests-questions th, .tests-questions td {{ display: block; width: auto; }}
+  .tests-questions thead {{ display: none; }}
+  .tests-questions tr {{ border: 1px solid #c3ccd5; margin-bottom: .5rem; }}
+  .tests-questions th, .tests-questions td {{ border: 0; }}
+  .tests-questions td::before {{ content: attr(data-label); display: block; font-weight: 600; }}
+ }}
 </style>
 </head>
 <body>
