@@ -143,15 +143,15 @@ M = messages(
         "wave": "Assessment",
         "sex": "Returnees",
         "sex_all": "All",
-        "sex_female": "Women",
-        "sex_male": "Men",
+        "sex_female": "Female",
+        "sex_male": "Male",
         "age_group": "Age",
         "age_all": "All",
         "age_adults": "Adults",
         "age_children": "Children",
-        "children_note": ("Children (under 18) are assessed in person or at home, with the child-protection focal point, "
-                          "never by phone. The instrument is illustrative and was written for adults: read a child's "
-                          "economic answers with care."),
+        "children_note": ("Children (under 18) are assessed in person or at home, with the protection focal point and the "
+                          "child-protection services, never by phone. The illustrative instrument was written for adults; "
+                          "for a child under 15 its economic questions do not apply, and a parent answers with the child."),
         "bands_title": "Share of assessments in each band",
         "regions_title": "Median score by region",
         "share_axis": "Share of assessments",

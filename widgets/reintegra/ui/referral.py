@@ -48,8 +48,10 @@ M = messages(
         "card_vulnerabilities": "Vulnerabilities",
         "card_debt": "Debt",
         "card_child": "Child",
-        "card_child_notice": ("{name} is a child. Child protection comes first, with the child-protection focal point; "
-                              "the parent or legal guardian consents and {name} assents; no contact details of the child are kept."),
+        "card_child_notice": ("{name} is a child. Child protection is involved at once if {name} returned without a parent "
+                              "or legal representative or has a protection concern, with the protection focal point and the "
+                              "child-protection services; the legal representative consents and {name} assents; no contact "
+                              "details of the child are kept."),
         "card_needs": "Priority needs",
         "card_none": "none",
         "card_none_f": "none",
