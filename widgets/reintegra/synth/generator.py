@@ -1113,6 +1113,10 @@ def make_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
     # needs the legal representative's consent (reintegra.children, rule 6)
     age_ok = (s_min[s] <= c_age) & (s_max[s] >= c_age)
     keep &= ~r_child | (age_ok & ~np.isin(need, list(child_rules.NO_REFERRAL_FOR_CHILD)))
+    # a child goes to child protection only through its own referral (below), where it is needed
+    cp = ((services["category"].to_numpy() == child_rules.CHILD_PROTECTION_CATEGORY)
+          & (services["max_age"].to_numpy() < child_rules.ADULT_AGE))
+    keep &= ~(r_child & cp[s])
     consent = consent | r_child
     out = pd.DataFrame({
         "case_row": case_row[keep], "service_id": service_ids[s[keep]], "need": need[keep],
