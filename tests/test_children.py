@@ -557,6 +557,8 @@ def test_the_referral_exercise_puts_child_protection_first_for_the_child(lang):
     child_id = next(cid for _label, cid in ex.case_picker.options if ex.by_id.loc[cid, "age"] < 18)
     ex.case_picker.value = child_id
     assert "referral-child" in ex.case_card.value  # the card says this is a child, and what that changes
+    sex = {"en": (", boy, ", ", girl, "), "fr": (", garçon, ", ", fille, ")}[lang]
+    assert any(word in ex.case_card.value for word in sex)  # not the adult's "man" / "homme"
     assert C.CHILD_PROTECTION_CATEGORY in ex.plan.needs
     ex.need_picker.value = C.CHILD_PROTECTION_CATEGORY
     kinds = {sid: ex.directory.service_type[ex.directory.position[sid]] for _label, sid in ex.results.options}

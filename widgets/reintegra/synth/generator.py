@@ -56,7 +56,7 @@ DAYS_PER_MONTH = 30.44
 STREAM_CASES, STREAM_ASSESS, STREAM_SERVICES, STREAM_REFERRALS = 1, 2, 3, 4
 STREAM_CHILDREN, STREAM_CHILD_SERVICES, STREAM_CHILD_REFERRALS = 5, 6, 7
 # ASSUMPTION (illustrative): the share of children in the caseload, alone and with a parent,
-# and the countries children who returned alone come back from (most Moroccan unaccompanied
+# and the countries unaccompanied or separated children come back from (most Moroccan unaccompanied
 # minors in Europe were in Spain: press2018minors).
 CHILD_ALONE_SHARE, CHILD_WITH_PARENT_SHARE = 0.025, 0.03
 CHILD_ALONE_COUNTRIES = {"ES": 0.7, "FR": 0.1, "IT": 0.1, "BE": 0.05, "NL": 0.05}

@@ -48,6 +48,8 @@ M = messages(
         "card_vulnerabilities": "Vulnerabilities",
         "card_debt": "Debt",
         "card_child": "Child",
+        "card_girl": "girl",
+        "card_boy": "boy",
         "card_child_notice": ("{name} is a child. Child protection is involved at once if {name} returned without a parent "
                               "or legal representative or has a protection concern, with the protection focal point and the "
                               "child-protection services; the legal representative consents and {name} assents; no contact "
@@ -480,7 +482,9 @@ class ReferralExercise:
         date = fmt_date(date, lang) if hasattr(date, "date") and not pd.isna(date) else str(date or "")
         profile = M("card_profile_female" if case.get("sex") == "female" else "card_profile_male", lang,
                     name=case["first_name"], last=case["last_name"],
-                    sex=label("sex", case.get("sex"), lang).lower(), age=int(case["age"]),
+                    sex=(M("card_girl" if case.get("sex") == "female" else "card_boy", lang)
+                         if is_child(case.get("age")) else label("sex", case.get("sex"), lang).lower()),
+                    age=int(case["age"]),
                     country_from=country_from(case.get("country_returned_from"), lang), date=date,
                     town=case["town"], region=region)
 
