@@ -586,6 +586,10 @@ def test_the_caseload_view_shows_children_apart_with_the_under_15_note():
     view.age_picker.value = "children"
     children = view.selection()
     assert 0 < len(children) < len(everyone) and (children["age"] < 18).all()
+    # a child at the assessment counts as a child, whatever their age today
+    grown = set(view.all_scores[view.all_scores["age"] < 18]["case_id"]) - set(
+        _frames()["cases"].query("age.astype('int') < 18")["case_id"])
+    assert grown and grown <= set(children["case_id"])
     shown = view.count.value.replace("&#x27;", "’")
     assert "point focal pour la protection" in shown and "moins de 15 ans" in shown
     assert "questions économiques ne s’appliquent pas" in shown
