@@ -474,6 +474,9 @@ def test_the_plan_check_puts_child_protection_before_a_non_urgent_service(direct
     assent = [f for f in checked.by_point("consent") if "assent" in f.text("en")]
     assert len(assent) == 1 and assent[0].status == "warning"
     assert "Vérifiez que l’assentiment" in assent[0].text("fr")
+    good.assent = True
+    ticked = [f for f in check_plan(good, directory).by_point("consent") if "assent" in f.text("en")]
+    assert [f.status for f in ticked] == ["right"] and "own assent is recorded" in ticked[0].text("en")
 
 
 def test_the_child_protection_referral_carries_the_reason_for_it(directory):
@@ -575,6 +578,18 @@ def test_the_referral_exercise_puts_child_protection_first_for_the_child(lang):
     ex.check_button.click()
     shown = ex.feedback.value.replace("&#x27;", "'")
     assert words[0] not in shown and words[1] in shown and words[2] in shown
+    # the child's own assent, recorded with its own control: the reminder becomes a tick
+    assert ex.assent.layout.display != "none"
+    recorded = {"en": "own assent is recorded", "fr": "est noté, après une explication adaptée à son âge"}[lang]
+    assert recorded not in shown
+    ex.assent.value = True
+    ex.check_button.click()
+    shown = ex.feedback.value.replace("&#x27;", "'")
+    assert recorded in shown and {"en": "Check that", "fr": "Vérifiez que l’assentiment"}[lang] not in shown
+    # an adult's case has no assent control
+    adult_id = next(cid for _label, cid in ex.case_picker.options if ex.by_id.loc[cid, "age"] >= 18)
+    ex.case_picker.value = adult_id
+    assert ex.assent.layout.display == "none"
 
 
 def test_the_caseload_view_shows_children_apart_with_the_under_15_note():

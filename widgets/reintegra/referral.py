@@ -185,6 +185,7 @@ M = messages(
         "consent_yes": "Consent recorded on {date}.",
         "child_assent": ("Check that {name}'s own assent was asked and recorded, after an explanation suited to their age: "
                          "the consent recorded here is the legal representative's."),
+        "child_assent_yes": "{name}'s own assent is recorded, after an explanation suited to their age.",
         "child_consent_missing": ("Consent not recorded: ask {name}'s legal representative for their consent and ask {name} "
                                   "for their own assent; explain which data go to which service and why, then record the "
                                   "answers and the date. The referral to child protection goes ahead without waiting."),
@@ -1216,6 +1217,7 @@ class Plan:
     consent_date: date | None = None
     shared: frozenset[str] = frozenset()
     referral_date: date | None = None
+    assent: bool | None = None  # a child's own assent, recorded by the case manager
 
     @property
     def person(self) -> Person:
@@ -1372,7 +1374,9 @@ def check_plan(plan: Plan, directory: Directory, ranking: Ranking = DEFAULT_RANK
 
     # 4. consent
     child = is_child(person.age)
-    if child and plan.consent is True:
+    if child and plan.assent is True:
+        findings.append(Finding("consent", "right", _both("child_assent_yes", name=name)))
+    elif child and plan.consent is True:
         findings.append(Finding("consent", "warning", _both("child_assent", name=name)))
     if plan.consent is True and plan.consent_date:
         findings.append(Finding("consent", "right", _both("consent_yes", date=plan.consent_date.isoformat())))

@@ -48,6 +48,7 @@ M = messages(
         "card_vulnerabilities": "Vulnerabilities",
         "card_debt": "Debt",
         "card_child": "Child",
+        "assent": "The child's own assent is recorded",
         "card_girl": "girl",
         "card_boy": "boy",
         "card_child_notice": ("{name} is a child. Child protection is involved at once if {name} returned without a parent "
@@ -287,6 +288,9 @@ class ReferralExercise:
                                        value=None, style={"button_width": "6em"})
         self.consent_date = w.DatePicker(description=M("consent_date", lang), value=None,
                                          style={"description_width": "4em"})
+        # a child's own assent, besides the legal representative's consent (reintegra.children, rule 6)
+        self.assent = w.Checkbox(value=False, description=M("assent", lang), indent=False,
+                                 layout=w.Layout(width="auto", display="none"))
         self.share: dict[str, w.Checkbox] = {}
         for name in logic.SHAREABLE_FIELDS:
             text = logic.field_label(name, lang)
@@ -320,6 +324,7 @@ class ReferralExercise:
         self.unchoose_button.on_click(self._safe(lambda _: self.unchoose()))
         self.consent.observe(self._safe(self._on_consent), names="value")
         self.consent_date.observe(self._safe(self._on_consent), names="value")
+        self.assent.observe(self._safe(self._on_assent), names="value")
         for box in self.share.values():
             box.observe(self._safe(self._on_share), names="value")
         self.check_button.on_click(self._safe(lambda _: self.check()))
@@ -368,7 +373,7 @@ class ReferralExercise:
             w.HTML(f"<h2>{esc(M('title', lang))}</h2><p>{esc(M('intro', lang))}</p>"),
             h("step_case"), self.case_picker, self.case_card,
             h("step_search"), w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", gap="1em")),
-            h("step_consent"), w.HTML(f"<b>{esc(M('consent', lang))}</b>"), w.HBox([self.consent, self.consent_date]),
+            h("step_consent"), w.HTML(f"<b>{esc(M('consent', lang))}</b>"), w.HBox([self.consent, self.consent_date]), self.assent,
             w.HTML(f"<b>{esc(M('share', lang))}</b>"), share_grid,
             h("step_check"), w.HBox([self.check_button, self.export_button]), self.feedback, self.export_links,
             *trainer_part,
@@ -434,6 +439,8 @@ class ReferralExercise:
             self.need_picker.value = plan.needs[0] if plan.needs else None
             self.consent.value = plan.consent
             self.consent_date.value = plan.consent_date
+            self.assent.value = plan.assent is True
+            self.assent.layout.display = "flex" if is_child(case.get("age")) else "none"
             for name, box in self.share.items():
                 box.value = name in plan.shared
         finally:
@@ -457,6 +464,12 @@ class ReferralExercise:
         self._record({"consent": {True: "yes", False: "no"}.get(self.consent.value)})
         value = self.consent_date.value
         self.plan.consent_date = value if isinstance(value, dt.date) else None
+        self._stale()
+
+    def _on_assent(self, _change) -> None:
+        if self._busy or self.case_picker.value is None:
+            return
+        self.plan.assent = bool(self.assent.value)
         self._stale()
 
     def _on_share(self, _change) -> None:
