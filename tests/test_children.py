@@ -590,6 +590,8 @@ def test_the_referral_exercise_puts_child_protection_first_for_the_child(lang):
     adult_id = next(cid for _label, cid in ex.case_picker.options if ex.by_id.loc[cid, "age"] >= 18)
     ex.case_picker.value = adult_id
     assert ex.assent.layout.display == "none"
+    adult_words = {"en": (", woman, ", ", man, "), "fr": (", femme, ", ", homme, ")}[lang]
+    assert any(word in ex.case_card.value for word in adult_words)
 
 
 def test_the_caseload_view_shows_children_apart_with_the_under_15_note():

@@ -51,6 +51,8 @@ M = messages(
         "assent": "The child's own assent is recorded",
         "card_girl": "girl",
         "card_boy": "boy",
+        "card_woman": "woman",
+        "card_man": "man",
         "card_child_notice": ("{name} is a child. Child protection is involved at once if {name} returned without a parent "
                               "or legal representative or has a protection concern, with the protection focal point and the "
                               "child-protection services; the legal representative consents and {name} assents; no contact "
@@ -495,8 +497,7 @@ class ReferralExercise:
         date = fmt_date(date, lang) if hasattr(date, "date") and not pd.isna(date) else str(date or "")
         profile = M("card_profile_female" if case.get("sex") == "female" else "card_profile_male", lang,
                     name=case["first_name"], last=case["last_name"],
-                    sex=(M("card_girl" if case.get("sex") == "female" else "card_boy", lang)
-                         if is_child(case.get("age")) else label("sex", case.get("sex"), lang).lower()),
+                    sex=self._sex_word(case, lang),
                     age=int(case["age"]),
                     country_from=country_from(case.get("country_returned_from"), lang), date=date,
                     town=case["town"], region=region)
@@ -540,6 +541,16 @@ class ReferralExercise:
             + (f"<p class='referral-child' role='note'><b>⚠ {esc(M('card_child_notice', lang, name=case['first_name']))}</b></p>"
                if child else "") +
             f"<p style='margin:.5em 0 0'><b>{esc(M('card_needs', lang))}</b></p><ul>{''.join(needs_html)}</ul></div>")
+
+    @staticmethod
+    def _sex_word(case, lang) -> str:
+        """A girl or a boy for a child, a woman or a man for an adult (not the data's Female / Male)."""
+        sex = case.get("sex")
+        if sex not in ("female", "male"):
+            return label("sex", sex, lang).lower()
+        if is_child(case.get("age")):
+            return M("card_girl" if sex == "female" else "card_boy", lang)
+        return M("card_woman" if sex == "female" else "card_man", lang)
 
     def _region_name(self, region_id) -> str:
         row = self.regions[self.regions["region_id"] == region_id]
