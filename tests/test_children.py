@@ -125,6 +125,12 @@ def _check_generated(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     cape = refs[(refs["service_kind"] == C.CHILD_PROTECTION_KIND)
                 & refs["case_id"].isin(cases[cases["child_return"] != ""]["case_id"])]
     assert "refused" not in set(cape["status"])
+    # the child's assent: recorded for children's referrals only, always outside child protection
+    r_age = pd.Series([C.age_on(x, d) for x, d in zip(refs.merge(cases[["case_id", "age"]], on="case_id")["age"],
+                                                      refs["referral_date"])], index=refs.index)
+    assert (refs[r_age >= C.ADULT_AGE]["assent_recorded"] == "").all()
+    assert refs[r_age < C.ADULT_AGE]["assent_recorded"].isin(["true", "false"]).all()
+    assert (refs[(r_age < C.ADULT_AGE) & (refs["service_kind"] != C.CHILD_PROTECTION_KIND)]["assent_recorded"] == "true").all()
     needed = set(cases[alone | cases["best_interests"].isin(C.PROTECTION_PROCEDURE)]["case_id"])
     assert set(cape["case_id"]) <= needed
     kid_refs = refs[refs["case_id"].isin(needed)].merge(cases[["case_id", "age"]], on="case_id")
@@ -301,9 +307,9 @@ def test_package_rules_across_tables_are_located(package):
     school = _service(services, category="education")
     health = _service(services, category="health")
 
-    def extra(rid, case, sid, need, when, consent):
+    def extra(rid, case, sid, need, when, consent, assent="true"):
         return {"referral_id": rid, "case_id": case, "service_id": sid, "need": need, "referral_date": when,
-                "status": "sent", "status_date": "", "consent_recorded": consent}
+                "status": "sent", "status_date": "", "consent_recorded": consent, "assent_recorded": assent}
 
     day_before = (date.fromisoformat(target["referral_date"]).toordinal() - 1)
     before = date.fromordinal(day_before).isoformat()
@@ -314,6 +320,8 @@ def test_package_rules_across_tables_are_located(package):
         extra("R999992", target["case_id"], health, "health", before, "true"),
         # 3. a child under 15 referred to job placement, without consent
         extra("R999993", young.iat[0], employment, "job_placement", "2026-06-20", "false"),
+        # 4. after child protection, with the legal representative's consent but not the child's assent
+        extra("R999994", target["case_id"], school, "education", "2026-06-25", "true", "false"),
     ])
     refs = pd.concat([refs, added], ignore_index=True)
     # 4. the child-protection referral itself without consent: never flagged
@@ -332,9 +340,10 @@ def test_package_rules_across_tables_are_located(package):
     report = validate_package(package, check_coordinates=False)
     found = {(p.code, p.row) for p in report["referrals"]}
     n = len(refs) + 1  # the last row's number
-    assert ("child_protection_first", n - 2) in found
-    assert not any(row == n - 1 for _code, row in found)          # health first: allowed
-    assert ("child_under_working_age", n) in found and ("child_consent", n) in found
+    assert ("child_protection_first", n - 3) in found
+    assert not any(row == n - 2 for _code, row in found)          # health first: allowed
+    assert ("child_under_working_age", n - 1) in found and ("child_consent", n - 1) in found
+    assert [code for code, row in found if row == n] == ["child_consent"]   # no assent recorded
     assert not any(row == target.name + 2 for _code, row in found)  # protection referral without consent: fine
     in_assessments = {(p.code, p.row) for p in report["assessments"]}
     assert ("child_assessment_mode", k + 2) in in_assessments and ("child_work", w + 2) in in_assessments

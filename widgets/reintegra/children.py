@@ -49,8 +49,9 @@ requirement, it says so (*illustrative*):
 6. **Consent and assent on every referral except the child-protection one**: the consent
    of the child's legal representative (Family Code, articles 230 and 231) or of the
    person or institution to whom the child has been entrusted, and the child's assent
-   (``consent_recorded``). A referral to child protection is never delayed for lack of
-   consent, and consent is not sought from a parent who may be the source of the risk.
+   (``consent_recorded``, ``assent_recorded``). A referral to child protection is never
+   delayed for lack of consent, and consent is not sought from a parent who may be the
+   source of the risk.
 7. **No assessment of a child by phone** (*illustrative*): a child is assessed in person,
    with the protection focal point and the child-protection services.
 8. **A child's case closes only when support is completed or by handover to child
@@ -292,7 +293,8 @@ def check_package(frames: Mapping[str, pd.DataFrame], reference: date | None = N
             out["referrals"].append(Problem(code, r["_row"], "service_id" if on_service else "need",
                                             r["service_id"] if on_service else r["need"], table="referrals",
                                             details={"case": cid, "age": int(age)}))
-        if consent_required(age, kind) and str(r.get("consent_recorded", "")).lower() != "true":
+        assent = str(r.get("assent_recorded", "true")).lower()  # an older package has no assent column
+        if consent_required(age, kind) and (str(r.get("consent_recorded", "")).lower() != "true" or assent != "true"):
             out["referrals"].append(Problem("child_consent", r["_row"], "consent_recorded", None,
                                             table="referrals", details={"case": cid}))
     return out

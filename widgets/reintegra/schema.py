@@ -759,6 +759,7 @@ M_TITLE = messages("data.title", {
     "status": "Status",
     "status_date": "Status date",
     "consent_recorded": "Consent recorded",
+    "assent_recorded": "Child's assent recorded",
 })
 
 M_DESC = messages("data.description", {
@@ -844,7 +845,8 @@ M_DESC = messages("data.description", {
     "referrals.referral_date": "date the referral was sent",
     "referrals.status": "status on the reference date",
     "referrals.status_date": "date of the last status change (empty while sent)",
-    "referrals.consent_recorded": "true if the returnee's consent to share their data was recorded",
+    "referrals.consent_recorded": "true if the consent to share the returnee's data was recorded (for a child, the legal representative's)",
+    "referrals.assent_recorded": "for a child's referral only: true if the child's own assent was recorded; empty for an adult",
 })
 
 _ID = dict(type="string", required=True, unique=True, upload="required")
@@ -983,6 +985,7 @@ TABLES: dict[str, list[FieldSpec]] = {
         FieldSpec("status", "string", required=True, vocab="referral_status"),
         FieldSpec("status_date", "date"),
         FieldSpec("consent_recorded", "boolean", required=True),
+        FieldSpec("assent_recorded", "boolean", aliases=("assentiment", "assent", "assentiment note")),
     ],
 }
 

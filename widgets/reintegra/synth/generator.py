@@ -1121,6 +1121,7 @@ def make_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
     out = pd.DataFrame({
         "case_row": case_row[keep], "service_id": service_ids[s[keep]], "need": need[keep],
         "rdate": rdate[keep], "status": status[keep], "sdate": sdate[keep], "consent": consent[keep],
+        "assent": consent[keep],
     })
     return pd.concat([out, _child_protection_referrals(seed, hidden, assessments, services, service_ids)],
                      ignore_index=True)
@@ -1154,12 +1155,14 @@ def _child_protection_referrals(seed: int, hidden: pd.DataFrame, assessments: pd
     # ASSUMPTION (illustrative): one in five is sent without the legal representative's consent
     # (none reachable, or the parent may be the source of the risk)
     consent = rng.random(len(s)) >= 0.2
+    # ASSUMPTION (illustrative): the child's own assent is recorded nine times in ten
+    assent = rng.random(len(s)) >= 0.1
     sdate = np.where(delay < 0, -1, np.minimum(rdate + delay, REF_ORD))
     valid = rdate < REF_ORD
     return pd.DataFrame({
         "case_row": case_row[valid], "service_id": service_ids[s[valid]],
         "need": child_rules.CHILD_PROTECTION_CATEGORY, "rdate": rdate[valid], "status": status[valid],
-        "sdate": sdate[valid], "consent": consent[valid],
+        "sdate": sdate[valid], "consent": consent[valid], "assent": assent[valid],
     })
 
 
@@ -1210,6 +1213,11 @@ def generate(seed: int = 41, n_cases: int = 600, n_services: int = 400,
         "referral_date": _iso(ref_frame["rdate"].to_numpy().astype(int)), "status": ref_frame["status"],
         "status_date": _iso(ref_frame["sdate"].to_numpy().astype(int)),
         "consent_recorded": np.where(ref_frame["consent"].to_numpy().astype(bool), "true", "false"),
+        # a child's own assent (reintegra.children, rule 6), at the age on the referral date; empty for an adult
+        "assent_recorded": np.where(
+            _age_on(hidden["age"].to_numpy()[ref_frame["case_row"].to_numpy().astype(int)],
+                    ref_frame["rdate"].to_numpy().astype(int)) < child_rules.ADULT_AGE,
+            np.where(ref_frame["assent"].to_numpy().astype(bool), "true", "false"), ""),
     })
 
     tables = {"regions": make_regions(), "cases": cases, "assessments": assessments,
