@@ -68,8 +68,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .children import (CHILD_PROTECTION_CATEGORY, CHILD_PROTECTION_KIND, MIN_WORKING_AGE, is_child,
-                       referral_refusal)
+from .children import (CHILD_PROTECTION_CATEGORY, CHILD_PROTECTION_KIND, MIN_WORKING_AGE, TRAINING_AGE,
+                       URGENT_BEFORE_PROTECTION, is_child, needs_protection, referral_refusal, referral_warning)
 from .i18n import current_lang, fmt_number, messages, plural
 from .schema import VOCABULARIES, label, split_codes
 from .synth.geo import haversine_km
@@ -133,9 +133,12 @@ M = messages(
         "need_reason_skills_business": "No regular income or work; skills or trade experience to start an activity.",
         "need_reason_debt": "High non-productive debt ({debt} MAD, {reason}).",
         "need_reason_distress": "Psychological distress or a history of trafficking or violence.",
-        "need_reason_child": "{name} is a child ({age}): child protection first, with the child-protection focal point; a family assessment comes before any plan.",
+        "need_reason_child": ("{name} is a child ({age}) who needs child protection: involve it at once, with the protection "
+                              "focal point and the child-protection services; no non-urgent referral comes before it, but "
+                              "urgent health care or emergency shelter is never delayed. A family assessment comes before any plan."),
         "need_reason_health": "A serious health condition or a disability, or no access to health care.",
         "need_reason_documents": "Identity documents missing (no national ID card).",
+        "need_reason_documents_child": "No birth certificate or civil-status record (needed to enrol in school).",
         "need_reason_housing": "No housing or only temporary housing.",
         "need_reason_education": "School-age children out of school.",
         "need_reason_social": "Single parent or older person, or no access to public services.",
@@ -180,14 +183,24 @@ M = messages(
         "long_wait": "{service}: {days} of waiting. Tell {name}, and look for a quicker option if the need is urgent.",
         "better_option": "{need}: {better} is eligible, has places and ranks higher ({why}). Is there a reason to prefer {service}?",
         "consent_yes": "Consent recorded on {date}.",
-        "child_consent": "{name} is a child: the consent is the parent's or legal guardian's, and {name} gives their own assent after an explanation suited to their age.",
-        "child_consent_missing": ("Consent not recorded: ask {name}'s parent or legal guardian for their consent and {name} "
-                                  "for their own assent, explain which data go to which service and why, and record the "
-                                  "answers and the date."),
-        "child_first_right": "{service}: a child's first referral goes to child protection, before any other.",
-        "child_protection_first": "{name} is a child ({age}): the first referral goes to child protection (the child-protection support centre of the province), not to {service}. Put child protection first.",
-        "child_no_protection": "{name} is a child ({age}): the plan has no child-protection referral. Refer to child protection first.",
+        "child_assent": ("Check that {name}'s own assent was asked and recorded, after an explanation suited to their age: "
+                         "the consent recorded here is the legal representative's."),
+        "child_assent_yes": "{name}'s own assent is recorded, after an explanation suited to their age.",
+        "child_consent_missing": ("Consent not recorded: ask {name}'s legal representative for their consent and ask {name} "
+                                  "for their own assent; explain which data go to which service and why, then record the "
+                                  "answers and the date. The referral to child protection goes ahead without waiting."),
+        "child_consent_no": ("No consent: the referral to child protection still goes ahead, never delayed for lack of consent, "
+                             "and consent is not sought from a parent who may be the source of the risk. The other referrals "
+                             "of {name} wait for the consent of their legal representative and {name}'s assent."),
+        "child_protection_right": "{service}: child protection is involved at once, before any non-urgent referral.",
+        "child_protection_first": ("{name} is a child ({age}) who needs child protection: no non-urgent referral comes before "
+                                   "it, and {service} is not urgent health care or emergency shelter. Put child protection "
+                                   "(the CAPE serving the child's province) first."),
+        "child_no_protection": ("{name} is a child ({age}) who returned without a parent or legal representative, or has a "
+                                "protection concern: the plan has no child-protection referral. Refer to child protection at once."),
         "child_under_working_age": "{service}: {name} is {age}. Morocco's Labour Code (article 143) forbids employing a child under 15: no job placement.",
+        "child_work_15_17": ("{name} is {age}: work is allowed from 15 only within the best interests procedure, never "
+                             "hazardous work (Labour Code art. 147) and never domestic work (Law 19-12, minimum age 18)."),
         "child_no_business": "{service}: {name} is a child ({age}). No business grant or loan for a child (the course's illustrative rule): schooling or training is decided with child protection.",
         "consent_no_date": "Consent is marked yes but has no date: record when {name} agreed.",
         "consent_no": ("{name} did not consent: no data may be sent to any service. Talk again about the referrals and their purpose; "
@@ -845,6 +858,10 @@ def _need_rules() -> list[tuple[str, Callable[[Person, Mapping, Mapping | None],
         return None
 
     def documents(p, row, a):
+        if is_child(p.age):  # a child needs civil-status papers, not a national ID card
+            if "birth_certificate" not in p.documents or _answer(a, "soc_documents") in ("none",):
+                return "need_reason_documents_child"
+            return None
         if "cnie" not in p.documents or _answer(a, "soc_documents") in ("none",):
             return "need_reason_documents"
         return None
@@ -969,7 +986,7 @@ def priority_needs(case, answers: Mapping | None = None, max_needs: int = MAX_NE
     if source in ("auto", "grid") and answers:
         from_grid = _needs_from_grid(person, row, answers)
         if from_grid is not None:
-            return _child_needs(person, from_grid)[:max_needs]
+            return _child_needs(person, from_grid, answers)[:max_needs]
         if source == "grid":
             return []
     needs = []
@@ -981,19 +998,35 @@ def priority_needs(case, answers: Mapping | None = None, max_needs: int = MAX_NE
                 fields = {"debt": lambda lg: fmt_number(float(row.get("debt_mad", 0) or 0), lg),
                           "reason": lambda lg: _lower_first(label("debt_reason", row.get("debt_reason", ""), lg))}
             needs.append(PriorityNeed(category, _both(key, **fields)))
-    return _child_needs(person, needs)[:max_needs]
+    return _child_needs(person, needs, answers)[:max_needs]
 
 
-def _child_needs(person: Person, needs: list[PriorityNeed]) -> list[PriorityNeed]:
-    """For a child: child protection first, and no need a child may not be referred for."""
+def child_needs_protection(person: Person, answers: Mapping | None = None) -> bool:
+    """Rule 3 of :mod:`reintegra.children` for a case: unaccompanied or separated, in the best
+    interests procedure, or with a protection concern (a trafficking or violence history, or a
+    protection or trafficking flag at screening)."""
+    row = person.row or {}
+    concern = "trafficking_or_violence_survivor" in person.vulnerabilities or any(
+        _answer(answers, q) == "yes" for q in ("scr_protection", "scr_trafficking")) if answers else \
+        "trafficking_or_violence_survivor" in person.vulnerabilities
+    return needs_protection(row.get("child_return", ""), row.get("best_interests", ""), concern)
+
+
+def _child_needs(person: Person, needs: list[PriorityNeed], answers: Mapping | None = None) -> list[PriorityNeed]:
+    """For a child: child protection at once where it is needed (urgent health care and shelter
+    stay first), and no need a child may not be referred for at their age."""
     if not is_child(person.age):
         return needs
     work = ("job_placement", "vocational_training", "business_development", "financial_services")
     kept = [n for n in needs if n.category != CHILD_PROTECTION_CATEGORY
             and referral_refusal(person.age, n.category) is None
-            and not (n.category in work and person.age < MIN_WORKING_AGE)]
+            and not (n.category in work and person.age < TRAINING_AGE)]
+    if not child_needs_protection(person, answers):
+        return kept
+    urgent = [n for n in kept if n.category in URGENT_BEFORE_PROTECTION]
+    rest = [n for n in kept if n.category not in URGENT_BEFORE_PROTECTION]
     first = PriorityNeed(CHILD_PROTECTION_CATEGORY, _both("need_reason_child", name=person.name, age=int(person.age)))
-    return [first, *kept]
+    return [*urgent, first, *rest]
 
 
 # ---------------------------------------------------------------------------
@@ -1013,7 +1046,8 @@ ALWAYS_NEEDED = ("name", "contact")
 # case that purpose needs, besides name and contact. The migration history
 # ("migration": country returned from and return date) is needed only where the
 # service acts on what happened abroad (legal aid: wages unpaid abroad, documents
-# kept by an employer, a complaint against a recruiter); no public office needs it.
+# kept by an employer, a complaint against a recruiter) and for child protection (the
+# child's return is part of the reason for the referral); no other public office needs it.
 _WORK = ("age", "languages", "education", "skills", "occupation")
 _TRAINING = ("age", "languages", "education", "skills")
 _PROJECT = ("age", "education", "skills", "occupation")
@@ -1038,7 +1072,7 @@ REFERRAL_PURPOSES: dict[str, tuple[str, ...]] = {
     "health_coverage_enrolment": ("age", "household", "marital"),
     "social_assistance": _HOME,
     "family_support": ("age", "languages", "household", "marital", "family"),
-    "child_protection_centre": ("age", "languages", "household"),
+    "child_protection_centre": ("sex", "age", "languages", "household", "migration", "protection", "mental"),
 }
 
 # The purpose of a referral to a service whose file does not say its type: by
@@ -1134,7 +1168,11 @@ def field_value(name: str, case: Mapping, lang: str | None = None) -> str:
     if name == "sex":
         return label("sex", get("sex", ""), lang)
     if name == "age":
-        return str(int(get("age"))) if get("age") is not None and not pd.isna(get("age")) else ""
+        if get("age") is None or pd.isna(get("age")):
+            return ""
+        # a child's referral says whether the child returned without a parent or legal representative
+        returned = str(get("child_return", "") or "")
+        return f"{int(get('age'))} ({label('child_return', returned, lang)})" if returned else str(int(get("age")))
     if name == "town":
         return str(get("town", "") or "")
     if name == "languages":
@@ -1179,6 +1217,7 @@ class Plan:
     consent_date: date | None = None
     shared: frozenset[str] = frozenset()
     referral_date: date | None = None
+    assent: bool | None = None  # a child's own assent, recorded by the case manager
 
     @property
     def person(self) -> Person:
@@ -1311,32 +1350,40 @@ def check_plan(plan: Plan, directory: Directory, ranking: Ranking = DEFAULT_RANK
                     "better_option", need=lambda lg, n=need: category_label(n, lg), better=best.provider_name,
                     service=service, why=lambda lg, b=best: f"{b.km_text(lg)}, {b.wait_text(lg)}, {b.cost_text(lg)}")))
 
-    # a child: child protection first, no work under 15, no grant or loan (reintegra.children)
+    # a child: child protection where needed, no work under 15, no grant or loan (reintegra.children)
     if is_child(person.age):
         age = int(person.age)
+        needed = child_needs_protection(person) or CHILD_PROTECTION_CATEGORY in plan.needs
         chosen = [(need, sid) for need, sid in plan.chosen() if sid in directory.position]
         kinds = [directory.service_type[directory.position[sid]] for _need, sid in chosen]
-        if CHILD_PROTECTION_KIND not in kinds:
+        if needed and CHILD_PROTECTION_KIND not in kinds:
             findings.append(Finding("eligibility", "wrong", _both("child_no_protection", name=name, age=age)))
         for i, ((need, sid), kind) in enumerate(zip(chosen, kinds)):
-            code = referral_refusal(age, need, kind, first=i == 0)
+            code = referral_refusal(age, need, kind, before_protection=CHILD_PROTECTION_KIND not in kinds[:i],
+                                    protection=needed)
             if code == "child_protection_first" and CHILD_PROTECTION_KIND not in kinds:
                 continue
             if code is not None:
                 findings.append(Finding("eligibility", "wrong", _both(
                     code, name=name, age=age, service=directory.name(sid))))
-            elif i == 0:
-                findings.append(Finding("eligibility", "right", _both("child_first_right", service=directory.name(sid))))
+            elif kind == CHILD_PROTECTION_KIND:
+                findings.append(Finding("eligibility", "right", _both("child_protection_right", service=directory.name(sid))))
+            warning = referral_warning(age, need) if code is None else None
+            if warning is not None:
+                findings.append(Finding("eligibility", "warning", _both(warning, name=name, age=age)))
 
     # 4. consent
-    if is_child(person.age) and plan.consent is True:
-        findings.append(Finding("consent", "right", _both("child_consent", name=name)))
+    child = is_child(person.age)
+    if child and plan.assent is True:
+        findings.append(Finding("consent", "right", _both("child_assent_yes", name=name)))
+    elif child and plan.consent is True:
+        findings.append(Finding("consent", "warning", _both("child_assent", name=name)))
     if plan.consent is True and plan.consent_date:
         findings.append(Finding("consent", "right", _both("consent_yes", date=plan.consent_date.isoformat())))
     elif plan.consent is True:
         findings.append(Finding("consent", "missing", _both("consent_no_date", name=name)))
     elif plan.consent is False:
-        findings.append(Finding("consent", "wrong", _both("consent_no", name=name)))
+        findings.append(Finding("consent", "wrong", _both("child_consent_no" if child else "consent_no", name=name)))
     else:
         findings.append(Finding("consent", "missing", _both(
             "child_consent_missing" if is_child(person.age) else "consent_missing", name=name)))
@@ -1347,7 +1394,9 @@ def check_plan(plan: Plan, directory: Directory, ranking: Ranking = DEFAULT_RANK
     }
     needed_any = {f for fields in needed_by.values() for f in fields}
     labels = lambda fields: (lambda lg: join_words([_lower_first(field_label(f, lg)) for f in fields], lg))  # noqa: E731
-    if plan.consent is False and plan.shared:
+    only_protection = child and bool(needed_by) and all(
+        directory.service_type[directory.position[sid]] == CHILD_PROTECTION_KIND for sid in needed_by)
+    if plan.consent is False and plan.shared and not only_protection:
         findings.append(Finding("data", "wrong", _both("data_without_consent")))
     elif not plan.shared:
         if needed_by:
@@ -1407,16 +1456,21 @@ class ExportRefused(ValueError):
 def form_rows(plan: Plan, directory: Directory) -> list[FormRow]:
     """One referral per chosen service, with the fields it carries. Refused without consent."""
     name = plan.person.name
-    if plan.consent is not True or not plan.consent_date:
+    # a referral to child protection is never delayed for lack of consent (reintegra.children, rule 6)
+    protection_only = plan.consent is not True or not plan.consent_date
+    if protection_only and not is_child(plan.person.age):
         raise ExportRefused(_both("export_no_consent", name=name))
     shares = shares_for(plan, directory)
     rows = []
     for need, sid in plan.chosen():
         service = directory.row(sid)
+        if protection_only and (sid not in directory.position
+                                or directory.service_type[directory.position[sid]] != CHILD_PROTECTION_KIND):
+            continue
         if service is not None:
             rows.append(FormRow(need, service, shares.get(sid, ())))
     if not rows:
-        raise ExportRefused(_both("export_nothing"))
+        raise ExportRefused(_both("export_no_consent" if protection_only else "export_nothing", name=name))
     return rows
 
 
@@ -1542,7 +1596,10 @@ def exercise_cases(cases: pd.DataFrame, assessments: pd.DataFrame | None = None,
             picked.append(case["case_id"])
             regions_seen.add(case.get("region_id"))
     # one child among them, last, when the caseload has one: child protection comes first
-    child = next((c["case_id"] for c in candidates if is_child(c.get("age"))), None)
+    kids = [c for c in candidates if is_child(c.get("age"))]
+    # preferably a child who returned without a parent or legal representative: child protection comes first
+    child = next((c["case_id"] for c in kids if c.get("child_return") == "unaccompanied"),
+                 kids[0]["case_id"] if kids else None)
     if child is not None and picked and not any(is_child(c.get("age")) for c in candidates if c["case_id"] in picked):
         picked[-1] = child
     return picked

@@ -179,10 +179,11 @@ _VOCABULARIES: dict[str, list[tuple]] = {
     ],
     # a child's return, and the best interests procedure (reintegra.children)
     "child_return": [
-        ("unaccompanied", "Child who returned alone (unaccompanied or separated)"),
-        ("with_parent", "Child who returned with a parent or legal guardian"),
+        ("unaccompanied", "Child who returned without a parent or legal representative (unaccompanied or separated)"),
+        ("with_parent", "Child who returned with a parent or their legal representative"),
     ],
     "best_interests": [
+        ("screened", "Screened for protection concerns: none found; needs go into the family's plan"),
         ("referred", "Referred to child protection; best interests assessment to come"),
         ("assessed", "Best interests assessment done"),
         ("determined", "Best interests determination made"),
@@ -199,6 +200,7 @@ _VOCABULARIES: dict[str, list[tuple]] = {
         ("unreachable", "Contact lost"),
         ("not_eligible", "No longer meets the criteria"),
         ("deceased", "Deceased"),
+        ("handed_over", "Handed over to child protection"),
     ],
     "assessment_mode": [
         ("in_person", "In person at the office"),
@@ -245,7 +247,7 @@ _VOCABULARIES: dict[str, list[tuple]] = {
         ("mental_health_service", "Mental-health service of a public hospital"),
         ("psychosocial_support", "Psychosocial support and counselling"),
         ("social_protection_establishment", "Social protection establishment (Entraide Nationale type)"),
-        ("child_protection_centre", "Child-protection support centre of the province (CAPE, DTIPE)"),
+        ("child_protection_centre", "Child-protection support centre (CAPE) serving the child's province (DTIPE)"),
         ("shelter", "Accommodation and shelter"),
         ("civil_registry", "Civil registry office (commune)"),
         ("identity_card_office", "Identity card (CNIE) service of the national police (DGSN)"),
@@ -501,14 +503,17 @@ M_PROBLEM = messages("data.problem", {
     "age_range": "the minimum age ({minimum}) is above the maximum age ({maximum}).",
     "fee_inconsistent": "the cost is “{cost}” but the fee is {fee} MAD. A free service has a fee of 0; a paying service has a fee above 0.",
     "closure_inconsistent": "a closed case needs a closure date and a reason; an open case has neither.",
-    "child_field_missing": "this returnee is a child (age {age}): say whether the child returned alone or with a parent, and where the best interests procedure stands. The cell is empty.",
-    "adult_child_field": "“{value}” applies to a child only, and this returnee is {age}. Leave the cell empty for an adult, or correct the age.",
-    "child_contact": "this returnee is a child (age {age}): the course keeps no phone number or e-mail of a child. The case manager reaches the child through the parent or guardian or the child-protection focal point. Empty this cell.",
-    "child_assessment_mode": "case {case} is a child's: a child is assessed in person, with the child-protection focal point, not by phone (the course's illustrative rule).",
-    "child_protection_first": "case {case} is a child's (age {age}): the first referral of a child goes to child protection (the child-protection support centre of the province), before any other.",
+    "child_field_missing": "this returnee is a child (age {age}): say whether the child returned without a parent or legal representative or with a parent, and where the best interests procedure stands. The cell is empty.",
+    "adult_child_field": "“{value}” applies to a child only, and this returnee is {age} and was already an adult at return. Leave the cell empty for an adult, or correct the age.",
+    "child_contact": "this returnee is a child (age {age}): the course keeps no phone number or e-mail of a child. The case manager reaches the child through the parent or legal representative, or with the protection focal point and the child-protection services. Empty this cell.",
+    "child_months_abroad": "this returnee was {age} at return: the months abroad cannot exceed the child's age at return. Correct the months or the age.",
+    "child_closure": "this case was closed when the returnee was a child ({age}): a child's case closes only when support is completed or by handover to child protection. A child who cannot be reached or has left again is a missing child: inform the protection focal point.",
+    "child_assessment_mode": "case {case} is a child's: a child is assessed in person, with the protection focal point and the child-protection services, not by phone (the course's illustrative rule).",
+    "child_work": "case {case}: a child under 15 is recorded as working; this is child labour under the Labour Code (article 143): inform the protection focal point.",
+    "child_protection_first": "case {case} is a child's (age {age}) who needs child protection: no non-urgent referral comes before the referral to child protection (the CAPE serving the child's province); only urgent health care or emergency shelter may come first.",
     "child_under_working_age": "case {case} is a child of {age}: Morocco's Labour Code (article 143) forbids employing a child under 15, so there is no job-placement referral.",
     "child_no_business": "case {case} is a child's (age {age}): no business grant or loan for a child (the course's illustrative rule); schooling or vocational training is decided with child protection.",
-    "child_consent": "case {case} is a child's: every referral of a child records the consent of the parent or guardian and the child's assent.",
+    "child_consent": "case {case} is a child's: every referral of a child, except the one to child protection, records the consent of the child's legal representative (or of the person or institution to whom the child has been entrusted) and the child's assent.",
     "foreign_key": "“{value}” matches no {target} in the table “{table}”.",
     "coords_column_from_town": "No latitude and longitude columns: each row was placed at the centre of its town.",
     "region_column_inferred": "No region column: each row's region was deduced from its town or its coordinates.",
@@ -755,6 +760,7 @@ M_TITLE = messages("data.title", {
     "status": "Status",
     "status_date": "Status date",
     "consent_recorded": "Consent recorded",
+    "assent_recorded": "Child's assent recorded",
 })
 
 M_DESC = messages("data.description", {
@@ -774,8 +780,8 @@ M_DESC = messages("data.description", {
     "cases.last_name": "fictional last name",
     "cases.sex": "sex of the returnee",
     "cases.age": "age in completed years on the reference date (no date of birth is kept)",
-    "cases.child_return": "for a child (under 18) only: returned alone or with a parent or guardian; empty for an adult",
-    "cases.best_interests": "for a child (under 18) only: where the best interests procedure stands; empty for an adult",
+    "cases.child_return": "for a person who was a child (under 18) at return only: returned without a parent or legal representative, or with a parent; empty for an adult",
+    "cases.best_interests": "for a person who was a child (under 18) at return only: screened, or where the best interests procedure stands; empty for an adult",
     "cases.marital_status": "marital status",
     "cases.household_size": "number of people in the household, the returnee included",
     "cases.region_id": "region of return (code of the regions table)",
@@ -840,7 +846,8 @@ M_DESC = messages("data.description", {
     "referrals.referral_date": "date the referral was sent",
     "referrals.status": "status on the reference date",
     "referrals.status_date": "date of the last status change (empty while sent)",
-    "referrals.consent_recorded": "true if the returnee's consent to share their data was recorded",
+    "referrals.consent_recorded": "true if the consent to share the returnee's data was recorded (for a child, the legal representative's)",
+    "referrals.assent_recorded": "for a child's referral only: true if the child's own assent was recorded; empty for an adult",
 })
 
 _ID = dict(type="string", required=True, unique=True, upload="required")
@@ -979,6 +986,7 @@ TABLES: dict[str, list[FieldSpec]] = {
         FieldSpec("status", "string", required=True, vocab="referral_status"),
         FieldSpec("status_date", "date"),
         FieldSpec("consent_recorded", "boolean", required=True),
+        FieldSpec("assent_recorded", "boolean", aliases=("assentiment", "assent", "assentiment note")),
     ],
 }
 

@@ -21,12 +21,16 @@ card, ``datasets/README.md``):
   and smaller services in remote regions;
 * referrals go from assisted cases' needs to the nearest eligible service, with a
   few mistakes; their outcome depends on eligibility, load, distance and delay;
-* about one case in twenty is a child (under 18): children who returned alone
-  from Europe (14 to 17) and children who returned with a parent (4 to 17), drawn
-  from their own stream so that the adults' draws do not move. Their files follow
-  the rules of :mod:`reintegra.children` (no contact details, the best interests
-  procedure, child protection first, no work under 15, no grant or loan, no
-  assessment by phone), and each region has a child-protection support centre.
+* about one case in twenty was a child (under 18) at return: children who returned
+  without a parent or legal representative, from Europe (14 to 17 at return), and
+  children who returned with a parent (4 to 17 at return), drawn from their own
+  stream; the age on the reference date follows from the age at return, and every
+  adult was an adult at return. Their files follow the rules of
+  :mod:`reintegra.children` at the age on each date (no contact details, the best
+  interests procedure, child protection at once where it is needed, no work under
+  15, no grant or loan, no assessment by phone, closure only when completed or by
+  handover to child protection), and each region has a child-protection support
+  centre (CAPE).
 """
 from __future__ import annotations
 
@@ -52,10 +56,17 @@ DAYS_PER_MONTH = 30.44
 STREAM_CASES, STREAM_ASSESS, STREAM_SERVICES, STREAM_REFERRALS = 1, 2, 3, 4
 STREAM_CHILDREN, STREAM_CHILD_SERVICES, STREAM_CHILD_REFERRALS = 5, 6, 7
 # ASSUMPTION (illustrative): the share of children in the caseload, alone and with a parent,
-# and the countries children who returned alone come back from (most Moroccan unaccompanied
+# and the countries unaccompanied or separated children come back from (most Moroccan unaccompanied
 # minors in Europe were in Spain: press2018minors).
 CHILD_ALONE_SHARE, CHILD_WITH_PARENT_SHARE = 0.025, 0.03
 CHILD_ALONE_COUNTRIES = {"ES": 0.7, "FR": 0.1, "IT": 0.1, "BE": 0.05, "NL": 0.05}
+
+
+def _age_on(age: np.ndarray, ords: np.ndarray) -> np.ndarray:
+    """Vectorised :func:`reintegra.children.age_on` (the age in whole years on a date, from the
+    age on the reference date), so that the generator and the checks agree."""
+    years = np.maximum(REF_ORD - np.asarray(ords, dtype=float), 0) / child_rules.DAYS_PER_YEAR
+    return np.floor(np.asarray(age, dtype=float) - years + 1e-9)
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -219,6 +230,8 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
     alone = cu < CHILD_ALONE_SHARE
     with_parent = (cu >= CHILD_ALONE_SHARE) & (cu < CHILD_ALONE_SHARE + CHILD_WITH_PARENT_SHARE)
     child = alone | with_parent
+    # a child's age is drawn at return (unaccompanied or separated: 14 to 17; with a parent: 4 to 17);
+    # the age on the reference date follows from the return date, below
     age = np.where(alone, crng.integers(14, 18, n), np.where(with_parent, crng.integers(4, 18, n), age))
     female = np.where(alone, crng.random(n) < 0.08, np.where(with_parent, crng.random(n) < 0.5, female))
     codes = list(CHILD_ALONE_COUNTRIES)
@@ -227,7 +240,9 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
     c_idx = np.where(alone, np.array([index_of[codes[k]] for k in pick]), c_idx)
     country = np.array([countries[i].code for i in c_idx], dtype=object)
     group = np.array([countries[i].group for i in c_idx], dtype=object)
-    programme = np.where(alone, "other", programme)
+    # ASSUMPTION (illustrative): IOM assists some returns of unaccompanied children from Belgium and
+    # the Netherlands after a best interests determination; the others are outside assisted return
+    programme = np.where(alone, np.where(np.isin(country, ["BE", "NL"]), "avrr", "other"), programme)
 
     regions = ref.REGIONS
     r_w = np.array([r.case_weight for r in regions])
@@ -361,6 +376,12 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
     # return date: more returns in recent months (a growing programme)
     span = LAST_RETURN - FIRST_RETURN
     return_ord = (FIRST_RETURN + np.floor(span * rng.random(n) ** 0.8)).astype(int)
+    # the age on the reference date: a child's from the age at return, and every adult was an
+    # adult at return (reintegra.children.age_on gives back the age at return from these)
+    elapsed = np.ceil((REF_ORD - return_ord) / child_rules.DAYS_PER_YEAR).astype(int)
+    age_at_return = age.copy()
+    age = np.where(child, age_at_return + elapsed, np.maximum(age, child_rules.ADULT_AGE + elapsed)).astype(int)
+    vul[:, V("older_person")] = age >= 60
 
     any_vul = vul[:, [V("serious_health_condition"), V("disability"), V("psychological_distress"),
                       V("trafficking_or_violence_survivor"), V("single_parent")]].any(axis=1)
@@ -383,13 +404,14 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
     since = REF_ORD - return_ord
     marital = np.where(child, "single", marital)
     hh = np.where(child, np.maximum(hh, 2), hh)
-    edu_idx = np.where(child, np.select([age < 12, age < 15], [1, np.where(crng.random(n) < 0.7, 2, 1)],
+    edu_idx = np.where(child, np.select([age < 6, age < 12, age < 15], [0, 1, np.where(crng.random(n) < 0.7, 2, 1)],
                                         np.where(crng.random(n) < 0.6, 2, 1)), edu_idx)
     education = np.array(EDUCATION, dtype=object)[edu_idx]
     occupation = np.where(with_parent | (alone & (crng.random(n) < 0.4)), "student",
                           np.where(alone, "unemployed", occupation))
-    months = np.where(alone, np.minimum(np.maximum(months, 6 + crng.integers(0, 30, n)), (age - 12) * 12),
-                      np.where(with_parent, np.minimum(months, age * 12), months))
+    # months abroad never exceed the age at return (an unaccompanied child left at 12 or older)
+    months = np.where(alone, np.minimum(np.maximum(months, 6 + crng.integers(0, 30, n)), (age_at_return - 12) * 12),
+                      np.where(with_parent, np.clip(months, 1, age_at_return * 12), months))
     skills[child] = False
     for code in ("cnie", "diploma", "vocational_certificate"):
         docs[child, D(code)] = False
@@ -402,8 +424,11 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
     email = np.where(child, "", email)
     child_return = np.select([alone, with_parent], ["unaccompanied", "with_parent"], "")
     bu = crng.random(n)
+    # a protection concern: every unaccompanied or separated child, a child with a trafficking or
+    # violence history, and (ASSUMPTION, illustrative) one in seven other children who returned with a parent
+    concern = alone | (with_parent & (vul[:, V("trafficking_or_violence_survivor")] | (crng.random(n) < 0.15)))
     best_interests = np.where(child, np.select(
-        [since < 30, alone & (bu < 0.5)], ["referred", "determined"], "assessed"), "")
+        [~concern, since < 30, alone & (bu < 0.5)], ["screened", "referred", "determined"], "assessed"), "")
 
     # hidden baseline levels on each dimension (0–1); ASSUMPTION: coefficients chosen for plausibility
     nonprod = np.where(np.isin(debt_reason, ["migration", "consumption", "health"]), debt_mad, 0)
@@ -438,7 +463,7 @@ def make_cases(seed: int, n: int) -> tuple[pd.DataFrame, dict]:
         "debt_mad": debt_mad, "debt_reason": debt_reason, "debt_load": debt_load,
         "return_ord": return_ord, "assisted": assisted,
         "eco0": eco0, "soc0": soc0, "psy0": psy0, "g_eco": g_eco, "g_soc": g_soc, "g_psy": g_psy,
-        "kids": kids, "child": child,
+        "kids": kids, "child": child, "concern": child & concern,
     })
     for k, code in enumerate(DOCUMENTS):
         hidden[f"doc_{code}"] = docs[:, k]
@@ -525,6 +550,10 @@ def make_assessments(seed: int, hidden: pd.DataFrame, instrument: Mapping) -> tu
     # a case cannot close before its baseline was planned
     no_baseline = dropped & ~took[:, 0]
     closure_ord[no_baseline] = np.maximum(closure_ord[no_baseline], ret[no_baseline] + 1)
+    # a child's case closes only when support is completed or by handover to child protection
+    # (reintegra.children, rule 8): never "unreachable" or "re-migrated" for a child
+    child_at_close = (closure_ord >= 0) & (_age_on(hidden["age"].to_numpy(), closure_ord) < child_rules.ADULT_AGE)
+    closure_reason = np.where(child_at_close & (closure_reason != "completed"), "handed_over", closure_reason)
     closure = pd.DataFrame({"closure_ord": closure_ord, "closure_reason": closure_reason})
 
     # one row per assessment taken
@@ -538,8 +567,9 @@ def make_assessments(seed: int, hidden: pd.DataFrame, instrument: Mapping) -> tu
     mode_p = np.where(follow[:, None], np.array([0.32, 0.55, 0.13]) + np.where(vulnerable[:, None], [0, -0.1, 0.1], 0),
                       np.array([0.88, 0.0, 0.12]))
     mode = np.array(["in_person", "phone", "home_visit"], dtype=object)[_choice_rows(rng, mode_p)]
-    # a child is assessed in person, with the child-protection focal point (reintegra.children)
+    # a child is assessed in person, with the protection focal point (reintegra.children)
     mode = np.where(hidden["child"].to_numpy()[case_rows] & (mode == "phone"), "home_visit", mode)
+    a_age = _age_on(hidden["age"].to_numpy()[case_rows], adate)
     phone_mode = mode == "phone"
 
     levels = {dim: _level(hidden, dim, wave.astype(float), case_rows) for dim in ("economic", "social", "psychosocial")}
@@ -614,6 +644,17 @@ def make_assessments(seed: int, hidden: pd.DataFrame, instrument: Mapping) -> tu
         answer = np.where(rng.random(m) < p, yes, no).astype(object)
         answer = np.where(rng.random(m) < 0.01 + 0.04 * phone_mode, "", answer)
         columns[qid] = answer
+    # children (reintegra.children): under 15, the economic questions do not apply (no work, income
+    # not asked); a protection concern is flagged at every assessment while the person is a child
+    young = a_age < child_rules.MIN_WORKING_AGE
+    if "eco_work" in columns:
+        columns["eco_work"] = np.where(young, "none", columns["eco_work"])
+    if "eco_income" in columns:
+        columns["eco_income"] = np.where(young, "", columns["eco_income"])
+    minor = a_age < child_rules.ADULT_AGE
+    if "scr_protection" in columns:
+        flagged = g["concern"].to_numpy() | (columns.get("scr_trafficking", np.full(m, "")) == "yes")
+        columns["scr_protection"] = np.where(minor & flagged, "yes", columns["scr_protection"])
 
     frame = pd.DataFrame({
         "case_row": case_rows, "wave": wave, "assessment_date": _iso(adate), "mode": mode, **columns,
@@ -881,7 +922,7 @@ def make_child_protection_services(seed: int, first_number: int) -> tuple[pd.Dat
     zeros = np.zeros(n, dtype=int)
     table = pd.DataFrame({
         "service_id": [f"S{i:05d}" for i in range(first_number, first_number + n)],
-        "provider_name": [f"Centre d’accompagnement de la protection de l’enfance (type CAPE) – {t}" for t in town],
+        "provider_name": [f"Centre d’accompagnement pour la protection de l’enfance (type CAPE) – {t}" for t in town],
         "category": child_rules.CHILD_PROTECTION_CATEGORY, "provider_type": "public",
         "service_kind": child_rules.CHILD_PROTECTION_KIND, "region_id": region_id, "town": town,
         "lat": _coords_text(lat), "lon": _coords_text(lon), "min_age": zeros, "max_age": child_rules.ADULT_AGE - 1,
@@ -966,13 +1007,14 @@ def make_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
     rows, need = _baseline_needs(rng, base, g)
     n_ref = len(rows)
     case_row = base["case_row"].to_numpy()[rows]
-    # a child's economic need is schooling or training, never a job under 15, a grant or a loan
-    r_age = hidden["age"].to_numpy()[case_row]
-    r_child = hidden["child"].to_numpy()[case_row]
-    work = np.isin(need, list(child_rules.NO_REFERRAL_UNDER_WORKING_AGE + ("business_development",)))
-    need = np.where(r_child & work, np.where(r_age < 16, "education", "vocational_training"), need)
     start = np.array([date.fromisoformat(d).toordinal() for d in base["assessment_date"].to_numpy()])[rows]
     rdate = start + rng.integers(3, 60, n_ref)
+    # a child's economic need (at the age on the referral date) is schooling under 15 or vocational
+    # training from 15 (the course's illustrative threshold), never a job, a grant or a loan
+    r_age = _age_on(hidden["age"].to_numpy()[case_row], rdate)
+    r_child = r_age < child_rules.ADULT_AGE
+    work = np.isin(need, list(child_rules.NO_REFERRAL_UNDER_WORKING_AGE + ("business_development",)))
+    need = np.where(r_child & work, np.where(r_age < child_rules.TRAINING_AGE, "education", "vocational_training"), need)
     mistake = rng.random(n_ref) < 0.12  # a case manager's mistake: eligibility not checked
     u_status = rng.random((n_ref, 3))
     delays = rng.integers(0, 1_000_000, n_ref)
@@ -981,7 +1023,7 @@ def make_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
 
     # case attributes as arrays / bitmasks
     c_lat, c_lon = hidden["lat"].to_numpy()[case_row], hidden["lon"].to_numpy()[case_row]
-    c_age = hidden["age"].to_numpy()[case_row]
+    c_age = np.where(r_child, r_age, hidden["age"].to_numpy()[case_row])
     c_sex = np.where(hidden["female"].to_numpy()[case_row], "female", "male")
     c_region = hidden["region_id"].to_numpy()[case_row]
     lang_m = np.column_stack([hidden["lang_codes"].map(lambda x, c=c: c in x.split(";")).to_numpy()
@@ -1067,13 +1109,19 @@ def make_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
         [2 + delays % 18, np.full(n_ref, -1), wait + 1 + delays % 9, wait + 30 + delays % 90],
         2 + delays % 13)
     sdate = np.where(delay < 0, -1, np.minimum(rdate + delay, REF_ORD))
-    # children: only referrals their age allows (no loan), with consent and assent recorded
+    # children: only referrals their age allows (no loan); a referral other than to child protection
+    # needs the legal representative's consent (reintegra.children, rule 6)
     age_ok = (s_min[s] <= c_age) & (s_max[s] >= c_age)
     keep &= ~r_child | (age_ok & ~np.isin(need, list(child_rules.NO_REFERRAL_FOR_CHILD)))
+    # a child goes to child protection only through its own referral (below), where it is needed
+    cp = ((services["category"].to_numpy() == child_rules.CHILD_PROTECTION_CATEGORY)
+          & (services["max_age"].to_numpy() < child_rules.ADULT_AGE))
+    keep &= ~(r_child & cp[s])
     consent = consent | r_child
     out = pd.DataFrame({
         "case_row": case_row[keep], "service_id": service_ids[s[keep]], "need": need[keep],
         "rdate": rdate[keep], "status": status[keep], "sdate": sdate[keep], "consent": consent[keep],
+        "assent": consent[keep],
     })
     return pd.concat([out, _child_protection_referrals(seed, hidden, assessments, services, service_ids)],
                      ignore_index=True)
@@ -1081,11 +1129,18 @@ def make_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
 
 def _child_protection_referrals(seed: int, hidden: pd.DataFrame, assessments: pd.DataFrame,
                                 services: pd.DataFrame, service_ids: np.ndarray) -> pd.DataFrame:
-    """Every child with a baseline assessment is referred to the child-protection centre of
-    their region the day after it, before any other referral (those come 3 days or more after)."""
+    """Every child who needs child protection (unaccompanied or separated, or with a protection
+    concern) and has a baseline assessment is referred to the child-protection centre of their
+    region the day after it, before any other referral (those come 3 days or more after); a child
+    who returned with a parent and has no protection concern is not. The referral goes ahead with
+    or without the legal representative's consent (rule 6), and is never refused: a refusal would
+    be escalated the same day."""
     rng = _rng(seed, STREAM_CHILD_REFERRALS)
     base = assessments[assessments["wave"] == 0]
-    base = base[hidden["child"].to_numpy()[base["case_row"].to_numpy()]]
+    rows_ = base["case_row"].to_numpy()
+    b_age = _age_on(hidden["age"].to_numpy()[rows_], np.array([date.fromisoformat(d).toordinal() + 1
+                                                               for d in base["assessment_date"]], dtype=int))
+    base = base[hidden["concern"].to_numpy()[rows_] & (b_age < child_rules.ADULT_AGE)]
     case_row = base["case_row"].to_numpy()
     rdate = np.array([date.fromisoformat(d).toordinal() + 1 for d in base["assessment_date"]], dtype=int)
     centre = {r: k for k, r in enumerate(services["region_id"]) if services["category"].iat[k]
@@ -1094,15 +1149,20 @@ def _child_protection_referrals(seed: int, hidden: pd.DataFrame, assessments: pd
     wait = services["waiting"].to_numpy()[s]
     age_days = REF_ORD - rdate
     u = rng.random(len(s))
-    status = np.select([age_days < 7, age_days < wait + 30, u < 0.1], ["sent", "accepted", "refused"], "completed")
-    delay = np.select([status == "sent", status == "accepted", status == "refused"],
-                      [-1, 1 + (u * 5).astype(int), 2 + (u * 10).astype(int)], wait + 20 + (u * 60).astype(int))
+    status = np.select([age_days < 7, age_days < wait + 30], ["sent", "accepted"], "completed")
+    delay = np.select([status == "sent", status == "accepted"],
+                      [-1, 1 + (u * 5).astype(int)], wait + 20 + (u * 60).astype(int))
+    # ASSUMPTION (illustrative): one in five is sent without the legal representative's consent
+    # (none reachable, or the parent may be the source of the risk)
+    consent = rng.random(len(s)) >= 0.2
+    # ASSUMPTION (illustrative): the child's own assent is recorded nine times in ten
+    assent = rng.random(len(s)) >= 0.1
     sdate = np.where(delay < 0, -1, np.minimum(rdate + delay, REF_ORD))
     valid = rdate < REF_ORD
     return pd.DataFrame({
         "case_row": case_row[valid], "service_id": service_ids[s[valid]],
         "need": child_rules.CHILD_PROTECTION_CATEGORY, "rdate": rdate[valid], "status": status[valid],
-        "sdate": sdate[valid], "consent": True,
+        "sdate": sdate[valid], "consent": consent[valid], "assent": assent[valid],
     })
 
 
@@ -1153,6 +1213,11 @@ def generate(seed: int = 41, n_cases: int = 600, n_services: int = 400,
         "referral_date": _iso(ref_frame["rdate"].to_numpy().astype(int)), "status": ref_frame["status"],
         "status_date": _iso(ref_frame["sdate"].to_numpy().astype(int)),
         "consent_recorded": np.where(ref_frame["consent"].to_numpy().astype(bool), "true", "false"),
+        # a child's own assent (reintegra.children, rule 6), at the age on the referral date; empty for an adult
+        "assent_recorded": np.where(
+            _age_on(hidden["age"].to_numpy()[ref_frame["case_row"].to_numpy().astype(int)],
+                    ref_frame["rdate"].to_numpy().astype(int)) < child_rules.ADULT_AGE,
+            np.where(ref_frame["assent"].to_numpy().astype(bool), "true", "false"), ""),
     })
 
     tables = {"regions": make_regions(), "cases": cases, "assessments": assessments,

@@ -31,7 +31,7 @@ import ipywidgets as w
 
 from .. import plan as P
 from ..case_studies import CaseStudy, load_case_studies, reference_result
-from ..children import ADULT_AGE
+from ..children import ADULT_AGE, age_on
 from ..i18n import current_lang, fmt_number, fmt_percent, messages, plural, pick
 from ..instrument import Instrument, load_instrument
 from ..scoring import CaseScore, band_shares, dimension_label, format_score, score_answers, score_frame, score_lines
@@ -145,15 +145,15 @@ M = messages(
         "wave": "Assessment",
         "sex": "Returnees",
         "sex_all": "All",
-        "sex_female": "Women",
-        "sex_male": "Men",
+        "sex_female": "Female",
+        "sex_male": "Male",
         "age_group": "Age",
         "age_all": "All",
         "age_adults": "Adults",
         "age_children": "Children",
-        "children_note": ("Children (under 18) are assessed in person or at home, with the child-protection focal point, "
-                          "never by phone. The instrument is illustrative and was written for adults: read a child's "
-                          "economic answers with care."),
+        "children_note": ("Children (under 18) are assessed in person or at home, with the protection focal point and the "
+                          "child-protection services, never by phone. The illustrative instrument was written for adults; "
+                          "for a child under 15 its economic questions do not apply, and a parent answers with the child."),
         "bands_title": "Share of assessments in each band",
         "regions_title": "Median score by region",
         "share_axis": "Share of assessments",
@@ -894,13 +894,17 @@ class CaseAssessment:
 
 
 def caseload_scores(instrument: Instrument, cases, assessments):
-    """Every assessment scored, with the case's region and sex (pure pandas)."""
+    """Every assessment scored, with the case's region, sex and age on the assessment date (pure pandas)."""
     item_ids = [i.id for i in instrument.items] + [q.id for q in instrument.screening]
     scored = score_frame(instrument, assessments.reindex(columns=item_ids))
     scored["wave"] = assessments["wave"].astype(int).to_numpy()
     scored["case_id"] = assessments["case_id"].to_numpy()
     info = cases.set_index("case_id")[["region_id", "sex", "age"]]
     scored = scored.join(info, on="case_id")
+    # the child rules apply at the age on the assessment date (reintegra.children.age_on)
+    if "assessment_date" in assessments.columns:
+        when = assessments["assessment_date"].to_numpy()
+        scored["age"] = [age_on(a, d.date() if hasattr(d, "date") else d) for a, d in zip(scored["age"], when)]
     return scored
 
 

@@ -48,8 +48,15 @@ M = messages(
         "card_vulnerabilities": "Vulnerabilities",
         "card_debt": "Debt",
         "card_child": "Child",
-        "card_child_notice": ("{name} is a child. Child protection comes first, with the child-protection focal point; "
-                              "the parent or legal guardian consents and {name} assents; no contact details of the child are kept."),
+        "assent": "The child's own assent is recorded",
+        "card_girl": "girl",
+        "card_boy": "boy",
+        "card_woman": "woman",
+        "card_man": "man",
+        "card_child_notice": ("{name} is a child. Child protection is involved at once if {name} returned without a parent "
+                              "or legal representative or has a protection concern, with the protection focal point and the "
+                              "child-protection services; the legal representative consents and {name} assents; no contact "
+                              "details of the child are kept."),
         "card_needs": "Priority needs",
         "card_none": "none",
         "card_none_f": "none",
@@ -283,6 +290,9 @@ class ReferralExercise:
                                        value=None, style={"button_width": "6em"})
         self.consent_date = w.DatePicker(description=M("consent_date", lang), value=None,
                                          style={"description_width": "4em"})
+        # a child's own assent, besides the legal representative's consent (reintegra.children, rule 6)
+        self.assent = w.Checkbox(value=False, description=M("assent", lang), indent=False,
+                                 layout=w.Layout(width="auto", display="none"))
         self.share: dict[str, w.Checkbox] = {}
         for name in logic.SHAREABLE_FIELDS:
             text = logic.field_label(name, lang)
@@ -316,6 +326,7 @@ class ReferralExercise:
         self.unchoose_button.on_click(self._safe(lambda _: self.unchoose()))
         self.consent.observe(self._safe(self._on_consent), names="value")
         self.consent_date.observe(self._safe(self._on_consent), names="value")
+        self.assent.observe(self._safe(self._on_assent), names="value")
         for box in self.share.values():
             box.observe(self._safe(self._on_share), names="value")
         self.check_button.on_click(self._safe(lambda _: self.check()))
@@ -364,7 +375,7 @@ class ReferralExercise:
             w.HTML(f"<h2>{esc(M('title', lang))}</h2><p>{esc(M('intro', lang))}</p>"),
             h("step_case"), self.case_picker, self.case_card,
             h("step_search"), w.HBox([left, right], layout=w.Layout(flex_flow="row wrap", gap="1em")),
-            h("step_consent"), w.HTML(f"<b>{esc(M('consent', lang))}</b>"), w.HBox([self.consent, self.consent_date]),
+            h("step_consent"), w.HTML(f"<b>{esc(M('consent', lang))}</b>"), w.HBox([self.consent, self.consent_date]), self.assent,
             w.HTML(f"<b>{esc(M('share', lang))}</b>"), share_grid,
             h("step_check"), w.HBox([self.check_button, self.export_button]), self.feedback, self.export_links,
             *trainer_part,
@@ -430,6 +441,8 @@ class ReferralExercise:
             self.need_picker.value = plan.needs[0] if plan.needs else None
             self.consent.value = plan.consent
             self.consent_date.value = plan.consent_date
+            self.assent.value = plan.assent is True
+            self.assent.layout.display = "flex" if is_child(case.get("age")) else "none"
             for name, box in self.share.items():
                 box.value = name in plan.shared
         finally:
@@ -455,6 +468,12 @@ class ReferralExercise:
         self.plan.consent_date = value if isinstance(value, dt.date) else None
         self._stale()
 
+    def _on_assent(self, _change) -> None:
+        if self._busy or self.case_picker.value is None:
+            return
+        self.plan.assent = bool(self.assent.value)
+        self._stale()
+
     def _on_share(self, _change) -> None:
         if self._busy or self.case_picker.value is None:
             return
@@ -478,7 +497,8 @@ class ReferralExercise:
         date = fmt_date(date, lang) if hasattr(date, "date") and not pd.isna(date) else str(date or "")
         profile = M("card_profile_female" if case.get("sex") == "female" else "card_profile_male", lang,
                     name=case["first_name"], last=case["last_name"],
-                    sex=label("sex", case.get("sex"), lang).lower(), age=int(case["age"]),
+                    sex=self._sex_word(case, lang),
+                    age=int(case["age"]),
                     country_from=country_from(case.get("country_returned_from"), lang), date=date,
                     town=case["town"], region=region)
 
@@ -521,6 +541,16 @@ class ReferralExercise:
             + (f"<p class='referral-child' role='note'><b>⚠ {esc(M('card_child_notice', lang, name=case['first_name']))}</b></p>"
                if child else "") +
             f"<p style='margin:.5em 0 0'><b>{esc(M('card_needs', lang))}</b></p><ul>{''.join(needs_html)}</ul></div>")
+
+    @staticmethod
+    def _sex_word(case, lang) -> str:
+        """A girl or a boy for a child, a woman or a man for an adult (not the data's Female / Male)."""
+        sex = case.get("sex")
+        if sex not in ("female", "male"):
+            return label("sex", sex, lang).lower()
+        if is_child(case.get("age")):
+            return M("card_girl" if sex == "female" else "card_boy", lang)
+        return M("card_woman" if sex == "female" else "card_man", lang)
 
     def _region_name(self, region_id) -> str:
         row = self.regions[self.regions["region_id"] == region_id]
