@@ -64,8 +64,10 @@ import math
 from datetime import date
 from typing import Any, Mapping
 
-import numpy as np
-import pandas as pd
+from .lazy import lazy_module
+
+np = lazy_module("numpy")  # imported when first used: the case assessment needs neither
+pd = lazy_module("pandas")
 
 ADULT_AGE = 18
 # Law 65-99 on the Labour Code, article 143: minors may not be employed before 15 full years.
