@@ -267,3 +267,41 @@ def test_each_dashboard_loads_the_kernel_with_the_runtime_and_only_the_libraries
         assert heavy == (set() if exercise in LIGHT_EXERCISES else set(HEAVY_PACKAGES)), (lang, exercise)
     assert ("fr", "case-assessment") in dashboards and ("en", "referral-mapping") in dashboards
     assert not set(HEAVY_PACKAGES) & set(lock["reintegra"]["depends"])  # they come with the page
+
+
+def test_the_kernel_starts_from_bytecode_compiled_from_the_official_sources(lite_site):
+    """The standard library and the start's packages come compiled (``reintegra.lite.bytecode``), sources unchanged."""
+    import zipfile
+
+    from reintegra.lite import bytecode
+
+    folder = lite_site / "pyodide"
+    official = runtime.ensure_runtime(log=lambda *_: None)
+    magic_312 = (3531).to_bytes(2, "little") + b"\r\n"  # CPython 3.12's bytecode, which Pyodide 0.27 runs
+    with zipfile.ZipFile(official.folder / "python_stdlib.zip") as source, \
+            zipfile.ZipFile(folder / bytecode.STDLIB) as compiled:
+        names = set(compiled.namelist())
+        for name in source.namelist():
+            assert compiled.read(name) == source.read(name), name  # every official file, unchanged
+        assert {"os.pyc", "json/__init__.pyc", "asyncio/base_events.pyc"} <= names
+        header = compiled.read("os.pyc")[:8]
+        # hash-based and checked (PEP 552): a source that differs is compiled again, never skipped
+        assert header[:4] == magic_312 and int.from_bytes(header[4:8], "little") == 0b11
+    lock = json.loads((folder / "pyodide-lock.json").read_text())["packages"]
+    entry = lock[bytecode.COMPANION]
+    assert runtime.sha256(folder / entry["file_name"]) == entry["sha256"]
+    with zipfile.ZipFile(folder / entry["file_name"]) as wheel:
+        pycs = [n for n in wheel.namelist() if ".dist-info/" not in n]
+        assert pycs and all("__pycache__/" in n and n.endswith(".cpython-312.pyc") for n in pycs)
+        assert {"IPython/core/__pycache__/interactiveshell.cpython-312.pyc",
+                "reintegra/ui/__pycache__/assessment.cpython-312.pyc"} <= set(pycs)
+        assert wheel.read(pycs[0])[:4] == magic_312
+    dashboards = 0
+    for page, config in _page_configs(lite_site):
+        settings = config.get("litePluginSettings", {}).get("@jupyterlite/pyodide-kernel-extension:kernel", {})
+        if settings and page.parent.parent.name == "render":
+            options = settings["loadPyodideOptions"]
+            assert options["stdLibURL"] == f"pyodide/{bytecode.STDLIB}", page
+            assert bytecode.COMPANION in options["packages"], page
+            dashboards += 1
+    assert dashboards >= 10

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from ..i18n import LANGUAGES, messages
 from ..paths import repo_root
-from . import runtime
+from . import bytecode as bytecode_mod, runtime
 
 M = messages(
     "lite",
@@ -296,7 +296,7 @@ if (!("serviceWorker" in navigator)) {
 SERVICE_WORKER_PLUGIN = "@jupyterlite/application-extension:service-worker-manager"
 
 
-def fix_page_urls(site: Path) -> int:
+def fix_page_urls(site: Path, bytecode: bool = False) -> int:
     """Make the runtime's and piplite's URLs relative to each page.
 
     Voici copies ``./pyodide/…`` and ``./pypi/all.json`` into every dashboard,
@@ -314,7 +314,7 @@ def fix_page_urls(site: Path) -> int:
         if not settings:
             continue
         prefix = _relative_prefix(page, site)
-        settings.update(_page_kernel_settings(settings, prefix, light=_is_light(page, site)))
+        settings.update(_page_kernel_settings(settings, prefix, light=_is_light(page, site), bytecode=bytecode))
         if "voici" in page.relative_to(site).parts:
             disabled = config.setdefault("disabledExtensions", [])
             if SERVICE_WORKER_PLUGIN not in disabled:
@@ -338,10 +338,14 @@ def _is_light(page: Path, site: Path) -> bool:
     return parts[:2] == ("voici", "render") and page.stem in LIGHT_EXERCISES
 
 
-def _page_kernel_settings(settings: dict, prefix: str, light: bool = False) -> dict:
+def _page_kernel_settings(settings: dict, prefix: str, light: bool = False, bytecode: bool = False) -> dict:
     options = dict(settings.get("loadPyodideOptions", {}))
     if light:
         options["packages"] = [p for p in options.get("packages", PRELOADED) if p not in HEAVY_PACKAGES]
+    if bytecode:  # modules compiled at build time (reintegra.lite.bytecode), loaded with the runtime
+        options["packages"] = [*options.get("packages", PRELOADED), bytecode_mod.COMPANION]
+        # the kernel's extension resolves every ``…URL`` option from the site's base URL, not the page's
+        options["stdLibURL"] = f"pyodide/{bytecode_mod.STDLIB}"
     if "lockFileURL" in options:
         options["lockFileURL"] = _relative(options["lockFileURL"], prefix)
     return {
@@ -398,6 +402,8 @@ LOCAL_PACKAGES = {
     "piplite": ("piplite", ["micropip"]),
     "ipykernel": ("ipykernel", []),
     "pyodide-kernel": ("pyodide_kernel", ["ipykernel", "comm", "ipython", "sqlite3", "ssl", "jedi"]),
+    # only ``__pycache__`` files, beside the sources of the packages above (reintegra.lite.bytecode)
+    bytecode_mod.COMPANION: (None, []),
 }
 
 
@@ -410,7 +416,7 @@ def local_lock_entries(wheels: list[Path]) -> dict[str, dict]:
         module, depends = LOCAL_PACKAGES.get(key, (name, []))
         entries[key] = {
             "name": key, "version": version, "file_name": wheel.name, "install_dir": "site",
-            "sha256": runtime.sha256(wheel), "package_type": "package", "imports": [module],
+            "sha256": runtime.sha256(wheel), "package_type": "package", "imports": [module] if module else [],
             "depends": depends, "unvendored_tests": False, "shared_library": False,
         }
     return entries
@@ -427,7 +433,17 @@ def kernel_wheels(site: Path) -> list[Path]:
     return found
 
 
-def install_runtime(rt: runtime.Runtime, site: Path, wheels: list[Path]) -> Path:
+def _compile_bytecode(target: Path, lock: dict, log=print) -> Path | None:
+    """The bytecode of the standard library and of the packages every page starts with."""
+    from .. import __version__
+
+    every_page = runtime.needed_packages(lock, ("reintegra", *KERNEL_PACKAGES))
+    wheels = sorted(target / e["file_name"] for e in every_page.values() if e["file_name"].endswith(".whl"))
+    result = bytecode_mod.compile_runtime(target, wheels, __version__, runtime.cache_dir().parent / "bytecode", log)
+    return result["wheel"] if result else None
+
+
+def install_runtime(rt: runtime.Runtime, site: Path, wheels: list[Path], log=print) -> Path:
     """Copy the verified runtime into the site, its lock trimmed to what the exercises use.
 
     The course's wheel, the pure-Python wheels and the kernel's own wheels are
@@ -447,6 +463,10 @@ def install_runtime(rt: runtime.Runtime, site: Path, wheels: list[Path]) -> Path
     lock = runtime.trimmed_lock(rt.lock, rt.packages)
     lock["packages"].update(local_lock_entries(wheels))
     (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1), encoding="utf-8")
+    compiled = _compile_bytecode(target, lock, log)  # runs this runtime, which reads the lock
+    if compiled:
+        lock["packages"].update(local_lock_entries([compiled]))
+        (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1), encoding="utf-8")
     (target / "LICENSES.md").write_text(runtime.licences_markdown(rt.folder, rt.lock, wheels), encoding="utf-8")
     return target
 
@@ -479,11 +499,11 @@ def build_site(root: Path | None = None, out: Path | None = None, log=print) -> 
     result = subprocess.run(cmd, cwd=stage, env=env, capture_output=True, text=True)
     if result.returncode:
         raise SiteError((result.stdout + result.stderr).strip()[-3000:])
-    install_runtime(rt, out, wheels)
+    install_runtime(rt, out, wheels, log)
     from ..workshop import HERE as WORKSHOP, TEMPLATE
 
     shutil.copytree(WORKSHOP / "template" / "static",
                     out / "voila" / "templates" / TEMPLATE / "static", dirs_exist_ok=True)
-    fix_page_urls(out)
+    fix_page_urls(out, bytecode=(out / "pyodide" / bytecode_mod.STDLIB).is_file())
     write_landing(out, root)
     return out
