@@ -1,11 +1,13 @@
 """Shared fixtures: the built book, a headless browser, a Voila server."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -111,6 +113,31 @@ def static_server(built_book):
         process.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def running(command, cwd, env, log: Path, url: str, timeout: float = 120, **popen):
+    """A server process writing to ``log``, until ``url`` answers; stopped (then killed) at the end. Yields the process."""
+    with log.open("wb") as handle:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT, **popen)
+    try:
+        wait_for_http(url, timeout=timeout)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def http_get(url: str, timeout: float = 30) -> tuple[int, str]:
+    """The status and text of a GET, error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
 @pytest.fixture(scope="session")
 def voila_server(repo, tmp_path_factory):
     """The workshop server (Voila with the course's template, preheated kernels) on a free local port."""
@@ -121,16 +148,7 @@ def voila_server(repo, tmp_path_factory):
     command, env, url, _ = voila_command(settings, repo, out_dir)
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path_factory.mktemp("jupyter-runtime"))
     log = out_dir / "voila.log"
-    with log.open("wb") as handle:
-        process = subprocess.Popen(command, cwd=repo, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    try:
-        wait_for_http(url, timeout=120)
+    with running(command, repo, env, log, url, timeout=120) as process:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        if process.returncode not in (0, -15, None):
-            print(log.read_text(errors="replace")[-4000:])
+    if process.returncode not in (0, -15, None):
+        print(log.read_text(errors="replace")[-4000:])

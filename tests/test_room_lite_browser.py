@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -14,7 +12,7 @@ from reintegra.lite.room import Room
 from reintegra.lite.serve import make_server
 from reintegra.workshop.store import RoomStore
 
-from conftest import free_port
+from conftest import free_port, http_get
 from test_lite_browser import ANSWERS, KERNEL_TIMEOUT, Offline
 
 ROOM_TOKEN, TRAINER_TOKEN = "room-token-lite", "trainer-token-lite"
@@ -33,13 +31,6 @@ def room_site(built_book, tmp_path):
         server.shutdown()
         server.server_close()
 
-
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -77,8 +68,8 @@ def test_a_participant_sends_from_the_lite_dashboard_and_the_trainer_sees_it(bro
                                arg=words["eco_income"], timeout=60_000)
 
         # the trainer's view, with the trainer's own token only
-        assert get(f"{root}room?token={ROOM_TOKEN}")[0] == 403
-        status, body = get(f"{root}room/data.json?trainer={TRAINER_TOKEN}&case=karim&lang=en")
+        assert http_get(f"{root}room?token={ROOM_TOKEN}")[0] == 403
+        status, body = http_get(f"{root}room/data.json?trainer={TRAINER_TOKEN}&case=karim&lang=en")
         html = json.loads(body)["html"]
         assert status == 200 and "1 participant has answered" in html
         assert '<tr data-item="eco_income">' in html and 'data-code="regular_low"' in html

@@ -1,7 +1,4 @@
 """The trainer sees the room: three participants answer the same case, the trainer's view shows it."""
-import subprocess
-import urllib.error
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -9,7 +6,7 @@ from playwright.sync_api import expect
 from reintegra.workshop import Settings, trainer_url, voila_command, wipe_room
 from reintegra.workshop.store import RoomStore
 
-from conftest import free_port, wait_for_http
+from conftest import free_port, http_get, running
 
 ROOM_TOKEN, TRAINER_TOKEN = "room-token-1", "trainer-token-2"
 
@@ -22,26 +19,12 @@ def room_server(repo, tmp_path_factory):
     command, env, url, _ = voila_command(settings, repo, out_dir)
     assert env["REINTEGRA_ROOM_DIR"] == str(out_dir) and TRAINER_TOKEN not in url
     env["JUPYTER_RUNTIME_DIR"] = str(tmp_path_factory.mktemp("jupyter-runtime"))
-    log = out_dir / "voila.log"
-    with log.open("wb") as handle:
-        process = subprocess.Popen(command, cwd=repo, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    try:
-        wait_for_http(f"http://127.0.0.1:{settings.port}/", timeout=120)
+    with running(command, repo, env, out_dir / "voila.log", f"http://127.0.0.1:{settings.port}/"):
         yield url, trainer_url(url, TRAINER_TOKEN), out_dir
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def status(url):
-    try:
-        with urllib.request.urlopen(url, timeout=20) as response:
-            return response.status, response.read().decode("utf-8")
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode("utf-8")
+    return http_get(url, timeout=20)
 
 
 def test_the_trainers_view_opens_with_the_trainers_token_only(room_server):

@@ -32,7 +32,7 @@ import pytest
 from reintegra.workshop import Settings, voila_command
 from reintegra.workshop.participant import Kernel, decode_frame
 
-from conftest import free_port, wait_for_http
+from conftest import free_port, running, wait_for_http
 
 MEMORY_CEILING = 3 * 2**30  # address space of the server and of each kernel
 V1 = "v1.kernel.websocket.jupyter.org"
@@ -78,18 +78,8 @@ def serving(settings: Settings, root: Path, out_dir: Path, limits: dict | None =
     if limits:
         env["REINTEGRA_WORKSHOP_LIMITS"] = json.dumps(limits)
     stdout = out_dir / "stdout.txt"
-    with stdout.open("wb") as handle:
-        process = subprocess.Popen(command, cwd=root, env=env, stdout=handle, stderr=subprocess.STDOUT,
-                                   preexec_fn=_ceiling)
-    try:
-        wait_for_http(url, timeout=90)
+    with running(command, root, env, stdout, url, timeout=90, preexec_fn=_ceiling) as process:
         yield url, process, stdout
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _rss_mb(pid: int) -> float:
